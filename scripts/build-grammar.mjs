@@ -1,0 +1,1 @@
+// Placeholder until the grammar lands: the parser issue replaces this with nearleyc compilation.

@@ -1,0 +1,9 @@
+import type { Command } from 'commander';
+
+/**
+ * registerCommands adds every command group to the program. Each group lives in its own file
+ * (src/cli/<group>.ts) exporting `register(program)`; add one import + one call per group.
+ */
+export function registerCommands(program: Command): void {
+  void program;
+}
