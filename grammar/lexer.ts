@@ -87,6 +87,9 @@ function buildStates(esc: EscapeChar): Record<string, Rules> {
   };
   const ws = { match: re(`${BLANK}+`) };
   const uws = { match: re(`[${USPACE.replace('\\n', '')}]+`) };
+  // Blanks before a flag or the first argument: BuildKit trims the argument text with Go's
+  // strings.TrimSpace, so Unicode spaces after the first blank belong to the separator.
+  const lead = { match: re(`${BLANK}[${USPACE.replace('\\n', '')}]*`) };
   const text = { match: re('[^\\n]+') };
   const word = { match: re(`${NOT_BLANK}+`) };
   const kvword = {
@@ -97,7 +100,7 @@ function buildStates(esc: EscapeChar): Record<string, Rules> {
   const jsonOther = { match: re(JSON_OTHER) };
 
   const flagsState = (family: string, first: Rules): Rules => ({
-    ws: family === 'kv' ? uws : ws,
+    ws: family === 'kv' ? uws : lead,
     dashdash: { match: re(`--(?=${BLANK}|${END})`), next: `${family}Start` },
     flag,
     ...first,
@@ -134,7 +137,7 @@ function buildStates(esc: EscapeChar): Record<string, Rules> {
   };
   for (const [fam, first] of Object.entries(families)) {
     states[`${fam}Flags`] = flagsState(fam, first);
-    states[`${fam}Start`] = { ws: fam === 'kv' ? uws : ws, ...first };
+    states[`${fam}Start`] = { ws: fam === 'kv' ? uws : lead, ...first };
   }
   states.listRest = { ws, word };
   states.wordsRest = { ws, word };

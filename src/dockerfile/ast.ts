@@ -114,6 +114,7 @@ class AstBuilder implements Located {
       if (line.emptyContinuation) {
         this.warnings.push({
           code: 'EMPTY_CONTINUATION',
+          rule: 'NoEmptyContinuation',
           message: 'empty continuation line found (empty continuation lines will become errors in a future release)',
           range: { start: { line: line.endLine, column: 1 }, end: { line: line.endLine, column: 1 } },
         });

@@ -49,9 +49,13 @@ export interface ParserDirectives {
   check?: string;
 }
 
-/** Warning is a non-fatal finding (deprecated MAINTAINER, empty continuation line...). */
+/**
+ * Warning is a non-fatal finding (deprecated MAINTAINER, empty continuation line...). `rule` is
+ * BuildKit's name for the check, which `# check=skip=<rule>,...` turns off.
+ */
 export interface Warning {
   code: string;
+  rule: string;
   message: string;
   range: Range;
 }
