@@ -5,10 +5,10 @@ import moo from 'moo';
  * lines and cut off heredoc bodies). It is stateful: the keyword decides which argument syntax
  * follows, so each instruction family has its own flag state and argument states.
  *
- *   main ─keyword─▶ <family>Flags ─first non-flag word─▶ <family>Rest
+ *   main ─keyword─▶ <family>Flags ─first argument─▶ <family>Rest (or done)
  *                         │ `--`
  *                         ▼
- *                   <family>Start (leading blanks, then the first argument token)
+ *                   <family>Start ─first argument─▶ <family>Rest (or done)
  *
  * No rule matches a line feed: the line pass never hands one over.
  * Each token carries the blanks before it, so the grammar has no whitespace tokens.
