@@ -107,7 +107,7 @@ class AstBuilder implements Located {
       try {
         line = reader.next();
       } catch (err) {
-        if (err instanceof LineProblem) throw errorAt(this, err.code, err.message, err.line, err.column);
+        if (err instanceof LineProblem) throw errorAt(this, err.code, err.message, err.line, err.column, err.hint);
         throw err;
       }
       if (!line) break;
