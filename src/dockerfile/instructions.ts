@@ -1,4 +1,4 @@
-import { locatedError, type AstNode, type Located } from './ast.js';
+import { locatedError, trimGo, type AstNode, type Located } from './ast.js';
 import { DockerfileErrorCode, type DockerfileErrorCodeValue, type DockerfileSyntaxError } from './errors.js';
 import { FlagProblem, parseFlags, type FlagSpec, type FlagValues } from './flags.js';
 import { parseHeredocMarker } from './heredoc.js';
@@ -69,7 +69,8 @@ class Converter {
   }
 
   private base() {
-    return { range: this.node.range, keyword: this.node.keywordText };
+    const n = this.node;
+    return { range: n.range, keyword: n.keywordText, original: trimGo(n.line.text.slice(n.base))[0] };
   }
 
   private command(): Command {

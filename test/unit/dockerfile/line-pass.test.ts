@@ -67,3 +67,11 @@ describe('heredocs', () => {
     expect(dump('FROM a\nLABEL x=<<EOF\nRUN ["cat", "<<EOF"]\n')).toBe('(from "a")\n(label "x" "<<EOF" "=")\n(run "cat" "<<EOF")\n');
   });
 });
+
+describe('heredocContent', () => {
+  it('strips leading tabs of every line only for <<-', async () => {
+    const { heredocContent } = await import('../../../src/dockerfile/index.js');
+    expect(heredocContent({ content: '\t\ta\n\tb\nc\t\n', chomp: true })).toBe('a\nb\nc\t\n');
+    expect(heredocContent({ content: '\ta\n', chomp: false })).toBe('\ta\n');
+  });
+});
