@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dumpAst, parseAst, parseDockerfile } from '../../../src/dockerfile/index.js';
+import { dumpAst, heredocContent, parseAst, parseDockerfile } from '../../../src/dockerfile/index.js';
 
 // The line pass: directives, comments, continuations, line endings, heredoc bodies.
 const dump = (text: string) => dumpAst(parseAst(text));
@@ -69,8 +69,7 @@ describe('heredocs', () => {
 });
 
 describe('heredocContent', () => {
-  it('strips leading tabs of every line only for <<-', async () => {
-    const { heredocContent } = await import('../../../src/dockerfile/index.js');
+  it('strips leading tabs of every line only for <<-', () => {
     expect(heredocContent({ content: '\t\ta\n\tb\nc\t\n', chomp: true })).toBe('a\nb\nc\t\n');
     expect(heredocContent({ content: '\ta\n', chomp: false })).toBe('\ta\n');
   });
