@@ -13,6 +13,7 @@ import type { ArgInstruction, Dockerfile, Instruction, Stage, Warning } from './
 export type * from './ir.js';
 export { DockerfileErrorCode, DockerfileSyntaxError } from './errors.js';
 export { dumpAst, parseAst, type Ast, type AstNode } from './ast.js';
+export { formatDockerfile, formatInstruction } from './format.js';
 export { heredocContent, parseHeredocMarker } from './heredoc.js';
 export { expandWord, expandWords, processWord, referencedVariables, ShellExpansionError } from './shell-lex.js';
 export type { Env, ShellLexOptions, ShellLexResult } from './shell-lex.js';
