@@ -29,7 +29,7 @@ export function fromInstruction(req: InstructionRequest): FromInstruction {
     throw req.fail(DockerfileErrorCode.InvalidArgument, 'FROM requires either one or three arguments', words[1]?.offset ?? req.argsOffset(), hint);
   }
   const platform = req.flags({ platform: 'string' }).strings.get('platform');
-  const out: FromInstruction = { kind: 'from', ...req.base(), image: a[0]! };
+  const out: FromInstruction = { kind: 'from', range: req.node.range, keyword: req.node.keywordText, original: req.original(), image: a[0]! };
   if (platform !== undefined && platform !== '') out.platform = platform;
   if (stageName !== undefined) out.stageName = stageName;
   return out;

@@ -15,7 +15,7 @@ export function healthcheckInstruction(req: InstructionRequest): HealthcheckInst
   if (typ === 'NONE') {
     // As BuildKit: NONE takes no arguments, and its flags are not even read.
     if (rest.length !== 0) throw req.fail(DockerfileErrorCode.InvalidArgument, 'HEALTHCHECK NONE takes no arguments', typeOffset);
-    return { kind: 'healthcheck', ...req.base(), test: { type: 'none' } };
+    return { kind: 'healthcheck', range: req.node.range, keyword: req.node.keywordText, original: req.original(), test: { type: 'none' } };
   }
   const flags = req.flags({ interval: 'string', timeout: 'string', 'start-period': 'string', 'start-interval': 'string', retries: 'string' });
   if (typ !== 'CMD') {
@@ -23,7 +23,7 @@ export function healthcheckInstruction(req: InstructionRequest): HealthcheckInst
   }
   if (rest.length === 0) throw req.fail(DockerfileErrorCode.MissingArgument, 'Missing command after HEALTHCHECK CMD', typeOffset);
   const command: Command = n.json ? { form: 'exec', args: rest } : { form: 'shell', text: rest.join(' ') };
-  const out: HealthcheckInstruction = { kind: 'healthcheck', ...req.base(), test: { type: 'cmd', command } };
+  const out: HealthcheckInstruction = { kind: 'healthcheck', range: req.node.range, keyword: req.node.keywordText, original: req.original(), test: { type: 'cmd', command } };
   for (const [flag, field] of DURATIONS) {
     const v = flags.strings.get(flag);
     if (v === undefined || v === '') continue;

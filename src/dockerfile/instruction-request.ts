@@ -1,7 +1,7 @@
 import { locatedError, trimGo, type AstNode, type Located } from './ast.js';
 import { DockerfileErrorCode, type DockerfileErrorCodeValue, type DockerfileSyntaxError } from './errors.js';
 import { FlagProblem, parseFlags, type FlagSpec, type FlagValues } from './flags.js';
-import type { Command, KeyValue, Range, Warning } from './ir.js';
+import type { Command, KeyValue, Warning } from './ir.js';
 
 /**
  * InstructionRequest is one AST node being turned into its IR variant, with the checks every
@@ -61,10 +61,10 @@ export class InstructionRequest {
     }
   }
 
-  /** base is the part every IR node has: range, keyword as written, original text. */
-  base(): { range: Range; keyword: string; original: string } {
+  /** original is the instruction's text as written (joined and trimmed). */
+  original(): string {
     const n = this.node;
-    return { range: n.range, keyword: n.keywordText, original: trimGo(n.line.text.slice(n.base))[0] };
+    return trimGo(n.base === 0 ? n.line.text : n.line.text.slice(n.base))[0];
   }
 
   /** command is the arguments as a command line: exec form for JSON, else one shell string. */

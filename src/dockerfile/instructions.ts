@@ -48,7 +48,7 @@ function onbuildInstruction(req: InstructionRequest): Instruction {
   const instruction = toInstruction(req.ctx, nested);
   let expression = n.original.replace(/^\s*onbuild\s*/i, '');
   for (const h of n.heredocs) expression += `\n${h.content}${h.name}`;
-  return { kind: 'onbuild', ...req.base(), instruction, expression };
+  return { kind: 'onbuild', range: req.node.range, keyword: req.node.keywordText, original: req.original(), instruction, expression };
 }
 
 function argInstruction(req: InstructionRequest): Instruction {
@@ -60,7 +60,7 @@ function argInstruction(req: InstructionRequest): Instruction {
     if (eq === 0) throw req.fail(DockerfileErrorCode.InvalidArgument, 'ARG names can not be blank', req.argsOffset());
     return { name: word.slice(0, eq), value: word.slice(eq + 1) };
   });
-  return { kind: 'arg', ...req.base(), args };
+  return { kind: 'arg', range: req.node.range, keyword: req.node.keywordText, original: req.original(), args };
 }
 
 /** toInstruction converts one AST node to its IR variant (unknown keywords are errors). */
@@ -85,43 +85,43 @@ export function toInstruction(ctx: InstructionContext, node: AstNode): Instructi
     case 'cmd':
     case 'entrypoint':
       req.flags(NO_FLAGS);
-      return { kind: node.keyword, ...req.base(), command: req.command() };
+      return { kind: node.keyword, range: req.node.range, keyword: req.node.keywordText, original: req.original(), command: req.command() };
     case 'shell':
       req.flags(NO_FLAGS);
       req.atLeastOne();
       if (!node.json) {
         throw req.fail(DockerfileErrorCode.InvalidArgument, 'SHELL requires the arguments to be in JSON form', req.argsOffset(), 'write SHELL ["/bin/sh", "-c"]');
       }
-      return { kind: 'shell', ...req.base(), args: node.args };
+      return { kind: 'shell', range: req.node.range, keyword: req.node.keywordText, original: req.original(), args: node.args };
     case 'env':
     case 'label':
-      return { kind: node.keyword, ...req.base(), pairs: req.pairs() };
+      return { kind: node.keyword, range: req.node.range, keyword: req.node.keywordText, original: req.original(), pairs: req.pairs() };
     case 'maintainer': {
       const name = req.exactlyOne();
       req.flags(NO_FLAGS);
       req.warn('MAINTAINER_DEPRECATED', 'MaintainerDeprecated', 'MAINTAINER instruction is deprecated in favor of using label');
-      return { kind: 'maintainer', ...req.base(), name };
+      return { kind: 'maintainer', range: req.node.range, keyword: req.node.keywordText, original: req.original(), name };
     }
     case 'expose':
       req.atLeastOne();
       req.flags(NO_FLAGS);
-      return { kind: 'expose', ...req.base(), ports: node.args };
+      return { kind: 'expose', range: req.node.range, keyword: req.node.keywordText, original: req.original(), ports: node.args };
     case 'volume': {
       req.atLeastOne();
       req.flags(NO_FLAGS);
       const paths = node.args.map((p) => p.trim());
       if (paths.includes('')) throw req.fail(DockerfileErrorCode.InvalidArgument, 'VOLUME specified can not be an empty string', req.argsOffset());
-      return { kind: 'volume', ...req.base(), paths, json: node.json };
+      return { kind: 'volume', range: req.node.range, keyword: req.node.keywordText, original: req.original(), paths, json: node.json };
     }
     case 'user':
       req.flags(NO_FLAGS);
-      return { kind: 'user', ...req.base(), user: req.exactlyOne() };
+      return { kind: 'user', range: req.node.range, keyword: req.node.keywordText, original: req.original(), user: req.exactlyOne() };
     case 'workdir':
       req.flags(NO_FLAGS);
-      return { kind: 'workdir', ...req.base(), path: req.exactlyOne() };
+      return { kind: 'workdir', range: req.node.range, keyword: req.node.keywordText, original: req.original(), path: req.exactlyOne() };
     case 'stopsignal':
       // As BuildKit, STOPSIGNAL does not read its flags.
-      return { kind: 'stopsignal', ...req.base(), signal: req.exactlyOne() };
+      return { kind: 'stopsignal', range: req.node.range, keyword: req.node.keywordText, original: req.original(), signal: req.exactlyOne() };
     default:
       throw unknownInstructionError(ctx, node, undefined);
   }

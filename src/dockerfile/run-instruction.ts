@@ -19,7 +19,7 @@ export function runInstruction(req: InstructionRequest): RunInstruction {
       throw req.fail(DockerfileErrorCode.InvalidMount, err.message, f?.offset ?? 0, err.hint);
     }
   });
-  const out: RunInstruction = { kind: 'run', ...req.base(), command: req.command(), mounts, heredocs: node.heredocs };
+  const out: RunInstruction = { kind: 'run', range: req.node.range, keyword: req.node.keywordText, original: req.original(), command: req.command(), mounts, heredocs: node.heredocs };
   const network = flags.strings.get('network');
   if (network !== undefined) {
     if (network !== 'default' && network !== 'none' && network !== 'host') {
