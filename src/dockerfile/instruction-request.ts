@@ -95,6 +95,10 @@ export class InstructionRequest {
     for (let i = 0; i < a.length; i += 3) {
       if (a[i] === '') throw this.fail(DockerfileErrorCode.InvalidArgument, `${this.upper} names can not be blank`, this.argsOffset());
       out.push({ key: a[i]!, value: a[i + 1]! });
+      if (a[i + 2] === '') {
+        const kw = this.node.keywordText;
+        this.warn('LEGACY_KEY_VALUE_FORMAT', 'LegacyKeyValueFormat', `"${kw} key=value" should be used instead of legacy "${kw} key value" format`);
+      }
     }
     return out;
   }
