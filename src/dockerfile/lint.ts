@@ -1,9 +1,12 @@
+import { suggest } from './hints.js';
 import type { Dockerfile, Instruction, Stage, Warning } from './ir.js';
+import { processWord } from './shell-lex.js';
 
 /**
  * lintDockerfile runs BuildKit's syntactic lint rules over a parsed file (those that need no
  * build context): ConsistentInstructionCasing, DuplicateStageName, ReservedStageName,
- * JSONArgsRecommended and MultipleInstructionsDisallowed. Messages are BuildKit's.
+ * JSONArgsRecommended, MultipleInstructionsDisallowed and UndefinedArgInFrom. Messages are
+ * BuildKit's.
  * (The parser itself reports NoEmptyContinuation, MaintainerDeprecated, StageNameCasing,
  * FromAsCasing and LegacyKeyValueFormat.)
  */
@@ -79,10 +82,37 @@ function perStage(df: Dockerfile, out: Warning[]): void {
   }
 }
 
+/** PLATFORM_ARGS are the ARGs BuildKit defines for every FROM line. */
+const PLATFORM_ARGS = ['BUILDPLATFORM', 'BUILDOS', 'BUILDARCH', 'BUILDVARIANT', 'TARGETPLATFORM', 'TARGETOS', 'TARGETARCH', 'TARGETVARIANT'];
+
+function fromArgs(df: Dockerfile, out: Warning[]): void {
+  const declared = [...PLATFORM_ARGS, ...df.metaArgs.flatMap((a) => a.args.map((x) => x.name))];
+  const env = new Map(declared.map((k) => [k, '']));
+  for (const s of df.stages) {
+    const reported = new Set<string>();
+    for (const word of [s.from.image, s.from.platform ?? '']) {
+      let unmatched: Set<string>;
+      try {
+        unmatched = processWord(word, env, { escape: df.directives.escape }).unmatched;
+      } catch {
+        continue; // a malformed word is the planner's error to report
+      }
+      for (const name of unmatched) {
+        if (reported.has(name)) continue;
+        reported.add(name);
+        const close = suggest(name, declared, false);
+        const message = `FROM argument '${name}' is not declared${close ? ` (did you mean ${close}?)` : ''}`;
+        out.push(warning('UNDEFINED_ARG_IN_FROM', 'UndefinedArgInFrom', message, s.from));
+      }
+    }
+  }
+}
+
 export function lintDockerfile(df: Dockerfile): Warning[] {
   const out: Warning[] = [];
   casing(df, out);
   stageNames(df, out);
   perStage(df, out);
+  fromArgs(df, out);
   return out;
 }

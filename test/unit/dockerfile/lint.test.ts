@@ -33,6 +33,14 @@ describe('lint warnings', () => {
     ]);
   });
 
+  it('reports FROM arguments that no ARG declares, with a suggestion', () => {
+    const text = 'ARG VERSION=1\nFROM --platform=$BUILDPLATFORM alpine:$VERSIN AS a\nFROM busybox:${VERSION}${SUFFIX:-}\n';
+    expect(warnings(text)).toEqual([
+      "2 UndefinedArgInFrom: FROM argument 'VERSIN' is not declared (did you mean VERSION?)",
+      "3 UndefinedArgInFrom: FROM argument 'SUFFIX' is not declared",
+    ]);
+  });
+
   it('inherits SHELL from the stage a FROM names', () => {
     expect(warnings('FROM busybox AS sh\nSHELL ["/bin/ash", "-c"]\nFROM sh\nCMD run me\n')).toEqual([]);
   });
