@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { createReadStream, createWriteStream, existsSync, statSync } from 'node:fs';
 import { rename, unlink } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -35,6 +36,15 @@ function input(path: string | undefined): Readable {
   if (path === undefined || path === '-') return process.stdin;
   if (!existsSync(path)) throw new NotFoundError(`open ${path}: no such file or directory`);
   return createReadStream(path);
+}
+
+/** archiveInput also takes an OCI layout folder (as skopeo's `oci:` writes), streamed as a tar. */
+function archiveInput(path: string | undefined): Readable {
+  if (path !== undefined && existsSync(path) && statSync(path).isDirectory()) {
+    const tar = spawn('tar', ['-C', path, '-cf', '-', '.'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    return tar.stdout;
+  }
+  return input(path);
 }
 
 /** cleanupAfterFailure removes what a failed write left (blobs nothing references) if the store is free. */
@@ -136,7 +146,7 @@ function defineLoad(cmd: Command): void {
       if (!opts.input && process.stdin.isTTY) throw new StrataError('INVALID_ARGUMENT', 'requested load from stdin, but stdin is empty');
       await withStore(c, async (store) => {
         try {
-          const loaded = await loadArchive(store, input(opts.input), layerPolicy());
+          const loaded = await loadArchive(store, archiveInput(opts.input), layerPolicy());
           if (opts.quiet) return;
           for (const img of loaded) {
             if (img.tags.length === 0) out(`Loaded image ID: ${img.id}\n`);
