@@ -17,6 +17,8 @@ export function tarValidator(policy: TarPolicy, what: string, onEntry?: (h: Head
     failure ??= err instanceof ArchiveError ? err : new ArchiveError(`not a valid tar archive: ${(err as Error).message}`, what);
   };
   ex.on('entry', (h: Header, stream, next) => {
+    // Destroying the extractor destroys the entry too; its error is reported through `failure`.
+    stream.on('error', () => undefined);
     try {
       checkTarEntry(h, policy);
       onEntry?.(h);
