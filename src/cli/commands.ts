@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
+import { register as registerImageIo } from './image-io.js';
+import { register as registerImages } from './images.js';
 import { register as registerParse } from './parse.js';
+import { register as registerSystem } from './system.js';
 
 /**
  * registerCommands adds every command group to the program. Each group lives in its own file
@@ -7,4 +10,7 @@ import { register as registerParse } from './parse.js';
  */
 export function registerCommands(program: Command): void {
   registerParse(program);
+  registerImages(program);
+  registerImageIo(program);
+  registerSystem(program);
 }
