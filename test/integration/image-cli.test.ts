@@ -54,6 +54,20 @@ describe('images', () => {
   });
 });
 
+describe('images --filter before/since and image prune filters', () => {
+  it('orders by creation and prunes by label', () => {
+    const root = fresh();
+    const first = strataOk(root, ['import', '-c', 'LABEL keep=yes', tarB, 'first']).trim();
+    const second = strataOk(root, ['import', tarB, 'second']).trim();
+    expect(strataOk(root, ['images', '--filter', 'since=first', '-q'])).toBe(`${short(second)}\n`);
+    expect(strataOk(root, ['images', '--filter', 'before=second', '-q'])).toBe(`${short(first)}\n`);
+    const pruned = strataOk(root, ['image', 'prune', '-a', '-f', '--filter', 'label!=keep=yes']);
+    expect(pruned).toMatch(new RegExp(`^Deleted Images:\nuntagged: second:latest\ndeleted: ${second}\n\nTotal reclaimed space: `));
+    expect(strataOk(root, ['images', '--format', '{{.Repository}}'])).toBe('first\n');
+    expect(strata(root, ['image', 'prune', '-f', '--filter', 'until=yesterday']).stderr).toMatch(/^error: invalid until filter "yesterday"/);
+  });
+});
+
 describe('rmi', () => {
   it('untags, deletes, refuses multi-repository IDs without -f, and keeps shared layers', async () => {
     const root = fresh();
