@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
@@ -178,11 +177,4 @@ async function loadDockerSave(store: Store, staged: StagedArchive, policy: TarPo
     out.push({ id: rec.id, tags: tags.map((t) => referenceString(parseReference(t))) });
   }
   return out;
-}
-
-/** fileDigest hashes a file as a stream. */
-export async function fileDigest(path: string): Promise<Digest> {
-  const h = createHash('sha256');
-  for await (const c of createReadStream(path)) h.update(c as Buffer);
-  return `sha256:${h.digest('hex')}` as Digest;
 }
