@@ -5,5 +5,6 @@ export type {
 export { selectRunner } from './select.js';
 export { ChrootRunner } from './chroot/chroot-runner.js';
 export { RootlessRunner } from './rootless/rootless-runner.js';
+export { usernsPlan, type UsernsPlan } from './rootless/userns-args.js';
 export { OciRunner } from './oci/oci-runner.js';
 export { PathEscapeError, RunnerError, RunnerUnavailableError } from './errors.js';
