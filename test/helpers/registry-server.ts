@@ -221,8 +221,8 @@ function answers(port: number): Promise<boolean> {
 /** FaultProxy sits in front of a registry and misbehaves on purpose. */
 export interface FaultProxy {
   host: string;
-  /** cut the next N full blob GETs after `afterBytes` bytes of body. */
-  cutBlobs(times: number, afterBytes: number): void;
+  /** cut the next N blob GETs after `afterBytes` bytes of body (ranged GETs too when `ranged`). */
+  cutBlobs(times: number, afterBytes: number, opts?: { ranged?: boolean }): void;
   /** answer blob GETs with a 307 to another path of this proxy, as registries backed by object storage do. */
   redirectBlobs(on: boolean): void;
   /** answer the next N requests with 503 (to exercise retries). */
@@ -237,6 +237,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const [targetHost, targetPort] = target.split(':') as [string, string];
   let cutTimes = 0;
   let cutAfter = 0;
+  let cutRanged = false;
   let redirect = false;
   let failTimes = 0;
   let failStatus = 503;
@@ -270,23 +271,28 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     }
     const path = url.startsWith('/_storage') ? url.slice('/_storage'.length) : url;
     if (isBlobGet && req.headers.range) stats.rangeRequests++;
-    if (isBlobGet && !req.headers.range && cutTimes > 0) {
-      cutTimes--;
+    if (isBlobGet && (!req.headers.range || cutRanged) && cutTimes > 0) {
       forward(req, res, path, (upRes) => {
         res.writeHead(upRes.statusCode ?? 502, upRes.headers);
         let sent = 0;
+        let cut = false;
         upRes.on('data', (chunk: Buffer) => {
-          if (sent >= cutAfter) return;
-          const part = chunk.subarray(0, cutAfter - sent);
-          sent += part.length;
-          res.write(part);
-          if (sent >= cutAfter) {
-            stats.cuts++;
-            upRes.destroy();
-            // flush what was written, then drop the connection without ending the body
-            res.socket?.end(() => res.socket?.destroy());
+          if (cut) return;
+          // only a body longer than cutAfter is cut (and counted): small blobs pass whole
+          if (cutTimes <= 0 || sent + chunk.length <= cutAfter) {
+            sent += chunk.length;
+            res.write(chunk);
+            return;
           }
+          cut = true;
+          cutTimes--;
+          stats.cuts++;
+          res.write(chunk.subarray(0, cutAfter - sent));
+          upRes.destroy();
+          // flush what was written, then drop the connection without ending the body
+          res.socket?.end(() => res.socket?.destroy());
         });
+        upRes.on('end', () => { if (!cut) res.end(); });
       });
       return;
     }
@@ -297,7 +303,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   proxyHost = `127.0.0.1:${port}`;
   return {
     host: proxyHost,
-    cutBlobs: (times, afterBytes) => { cutTimes = times; cutAfter = afterBytes; },
+    cutBlobs: (times, afterBytes, opts) => { cutTimes = times; cutAfter = afterBytes; cutRanged = opts?.ranged ?? false; },
     redirectBlobs: (on) => { redirect = on; },
     fail: (times, status = 503) => { failTimes = times; failStatus = status; },
     stats,
