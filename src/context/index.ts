@@ -1,0 +1,7 @@
+export { openContext, type BuildContext, type ContextRequest } from './open-context.js';
+export { ignoreMatcher, loadIgnoreFile, noIgnore, parseIgnoreFile, type IgnoreMatcher } from './ignore.js';
+export { walk, byName, type WalkEntry } from './walk.js';
+export { checksumTree, contentDigest, fileType, type PathChecksum } from './checksum.js';
+export { memoryChecksumCache, rowBackedChecksumCache, statKey, type ChecksumCache, type ChecksumRow } from './checksum-cache.js';
+export { cleanRel, resolveInRoot } from './scoped-path.js';
+export { ContextError, PathEscapeError } from './errors.js';
