@@ -5,3 +5,5 @@ export { checksumTree, contentDigest, fileType, type PathChecksum } from './chec
 export { memoryChecksumCache, rowBackedChecksumCache, statKey, type ChecksumCache, type ChecksumRow } from './checksum-cache.js';
 export { cleanRel, resolveInRoot } from './scoped-path.js';
 export { ContextError, PathEscapeError } from './errors.js';
+export { glob, hasWildcards, segmentRegExp, type TreeLister } from './glob.js';
+export { dirLister } from './lister.js';
