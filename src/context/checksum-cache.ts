@@ -6,8 +6,8 @@ import type { Stats } from 'node:fs';
  * detect a change: a touched file is re-read, and its digest (content only) comes out the same.
  */
 export interface ChecksumCache {
-  get(abs: string, statKey: string): string | undefined;
-  set(abs: string, statKey: string, digest: string): void;
+  get(abs: string, st: Stats): string | undefined;
+  set(abs: string, st: Stats, digest: string): void;
   /** flush persists what set() recorded (one transaction), if the cache is backed by a store. */
   flush(): Promise<void> | void;
 }
@@ -21,46 +21,13 @@ export function statKey(st: Stats): string {
 export function memoryChecksumCache(): ChecksumCache {
   const m = new Map<string, { key: string; digest: string }>();
   return {
-    get(abs, key) {
+    get(abs, st) {
       const e = m.get(abs);
-      return e && e.key === key ? e.digest : undefined;
+      return e && e.key === statKey(st) ? e.digest : undefined;
     },
-    set(abs, key, digest) {
-      m.set(abs, { key, digest });
+    set(abs, st, digest) {
+      m.set(abs, { key: statKey(st), digest });
     },
     flush() {},
-  };
-}
-
-/** ChecksumRow is one persisted entry, as a store table holds it. */
-export interface ChecksumRow {
-  path: string;
-  statKey: string;
-  digest: string;
-}
-
-/**
- * rowBackedChecksumCache loads every row once (one query, not one per file: 20,000 lookups must
- * stay cheap) and writes back only the rows that changed.
- */
-export function rowBackedChecksumCache(rows: Iterable<ChecksumRow>, save: (changed: ChecksumRow[]) => Promise<void> | void): ChecksumCache {
-  const m = new Map<string, { key: string; digest: string }>();
-  for (const r of rows) m.set(r.path, { key: r.statKey, digest: r.digest });
-  const changed = new Map<string, ChecksumRow>();
-  return {
-    get(abs, key) {
-      const e = m.get(abs);
-      return e && e.key === key ? e.digest : undefined;
-    },
-    set(abs, key, digest) {
-      m.set(abs, { key, digest });
-      changed.set(abs, { path: abs, statKey: key, digest });
-    },
-    async flush() {
-      if (changed.size === 0) return;
-      const rowsOut = [...changed.values()];
-      changed.clear();
-      await save(rowsOut);
-    },
   };
 }

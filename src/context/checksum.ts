@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, type Stats } from 'node:fs';
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { statKey, type ChecksumCache } from './checksum-cache.js';
+import type { ChecksumCache } from './checksum-cache.js';
 import type { IgnoreMatcher } from './ignore.js';
 import { byName } from './walk.js';
 
@@ -36,13 +36,12 @@ function headerLine(st: Stats, link: string): string {
 
 /** contentDigest hashes a regular file's bytes as a stream, through the stat-keyed cache. */
 export async function contentDigest(abs: string, st: Stats, cache: ChecksumCache): Promise<string> {
-  const key = statKey(st);
-  const hit = cache.get(abs, key);
+  const hit = cache.get(abs, st);
   if (hit !== undefined) return hit;
   const h = createHash('sha256');
   for await (const chunk of createReadStream(abs)) h.update(chunk as Buffer);
   const digest = `sha256:${h.digest('hex')}`;
-  cache.set(abs, key, digest);
+  cache.set(abs, st, digest);
   return digest;
 }
 

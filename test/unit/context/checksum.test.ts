@@ -1,3 +1,4 @@
+import type { Stats } from 'node:fs';
 import { chmod, mkdtemp, mkdir, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,8 +23,8 @@ function countingCache(): ChecksumCache & { reads: number } {
   const inner = memoryChecksumCache();
   const c = {
     reads: 0,
-    get: (abs: string, key: string) => {
-      const v = inner.get(abs, key);
+    get: (abs: string, st: Stats) => {
+      const v = inner.get(abs, st);
       if (v === undefined) c.reads++;
       return v;
     },
