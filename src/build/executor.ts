@@ -54,7 +54,6 @@ export async function executeStages(req: ExecuteRequest): Promise<{ outcomes: Ma
   const emit: ProgressSink = req.onEvent ?? (() => undefined);
   const results = new Map<string, StepResult>();
   const outcomes = new Map<number, Promise<StageOutcome>>();
-  const stageByIndex = new Map(plan.stages.map((s) => [s.index, s]));
   const now = (): number => Math.floor(Date.now() / 1000);
 
   const runStage = async (stage: PlannedStage): Promise<StageOutcome> => {
@@ -89,7 +88,7 @@ export async function executeStages(req: ExecuteRequest): Promise<{ outcomes: Ma
       const reason = step.noCache ? '--no-cache' : (req.explainMiss?.(step) ?? 'no cache record');
       emit({ type: 'step', status: 'started', time: t0, step: step.id, name: step.name });
       try {
-        const made = await runStep(req, stage, step, fs, stageByIndex, outcomes, now());
+        const made = await runStep(req, step, fs, outcomes, now());
         const layer = await writeLayer(store, made.tar);
         await made.cleanup();
         const when = new Date(plan.epoch !== undefined ? plan.epoch * 1000 : Date.now()).toISOString();
@@ -141,10 +140,8 @@ interface Made {
 
 async function runStep(
   req: ExecuteRequest,
-  stage: PlannedStage,
   step: PlannedStep,
   fs: StageFs,
-  stages: Map<number, PlannedStage>,
   outcomes: Map<number, Promise<StageOutcome>>,
   now: number,
 ): Promise<Made> {
