@@ -23,6 +23,10 @@ import { executeStages, newBuildId } from './executor.js';
 import type { FsView } from './fs-view.js';
 import type { ProgressSink } from './progress.js';
 import type { BuildResult, ChainLayer, OutputSpec, RunHandler, StepResult } from './types.js';
+import { ChrootRunner } from '../../runners/chroot/chroot-runner.js';
+import { createSnapshotter, type SnapshotterChoice } from '../snapshot/select.js';
+import { snapshotRunHandler } from './run-step.js';
+import { SnapshotChains } from './snapshots.js';
 
 /** BuildRequest is one `strata build`, as the CLI (or a test) asks for it. */
 export interface BuildRequest {
@@ -50,6 +54,27 @@ export interface BuildRequest {
   signal?: AbortSignal;
   /** checksumCache overrides the store-backed one (tests). */
   checksumCache?: ChecksumCache;
+  /** snapshotter: where COPY --from sources and RUN steps get their filesystems (default auto). */
+  snapshotter?: SnapshotterChoice;
+}
+
+/**
+ * defaultFilesystems wires the snapshotter (created on first use, so builds without RUN or
+ * COPY --from never touch it) and the chroot runner (root only; other runners come with issue 5).
+ */
+function defaultFilesystems(req: BuildRequest): { sourceRootfs: NonNullable<BuildRequest['sourceRootfs']>; runHandler: RunHandler } {
+  let chains: SnapshotChains | undefined;
+  const get = (): SnapshotChains => (chains ??= new SnapshotChains(createSnapshotter(req.snapshotter ?? 'auto', req.store.snapshotsDir), req.store));
+  let handler: RunHandler | undefined;
+  return {
+    sourceRootfs: (chain) => get().view(chain),
+    runHandler: {
+      run: (ctx) => {
+        handler ??= snapshotRunHandler(get(), new ChrootRunner());
+        return handler.run(ctx);
+      },
+    },
+  };
 }
 
 /** BuildRecordBody is what `build_records.record` holds for the report helper. */
@@ -87,6 +112,7 @@ export async function build(req: BuildRequest): Promise<BuildResult> {
   let steps: StepResult[] = [];
   let plan: Plan | undefined;
   const cache = req.checksumCache ?? storeChecksumCache(req.store);
+  const fsDefaults = defaultFilesystems(req);
   try {
     const df = parseDockerfile(ctx.dockerfileText, { file: ctx.dockerfileName });
     try {
@@ -117,8 +143,8 @@ export async function build(req: BuildRequest): Promise<BuildResult> {
       ignore: ctx.ignore,
       onEvent: emit,
       buildId,
-      ...(req.runHandler ? { runHandler: req.runHandler } : {}),
-      ...(req.sourceRootfs ? { sourceRootfs: req.sourceRootfs } : {}),
+      runHandler: req.runHandler ?? fsDefaults.runHandler,
+      sourceRootfs: req.sourceRootfs ?? fsDefaults.sourceRootfs,
       ...(req.explainMiss ? { explainMiss: req.explainMiss } : {}),
       ...(req.signal ? { signal: req.signal } : {}),
     }).catch((err: unknown) => {

@@ -89,8 +89,14 @@ export async function executeStages(req: ExecuteRequest): Promise<{ outcomes: Ma
       emit({ type: 'step', status: 'started', time: t0, step: step.id, name: step.name });
       try {
         const made = await runStep(req, step, fs, outcomes, now());
-        const layer = await writeLayer(store, made.tar);
-        await made.cleanup();
+        let layer;
+        try {
+          layer = await writeLayer(store, made.tar);
+        } catch (err) {
+          await made.cleanup().catch(() => undefined);
+          throw err;
+        }
+        await made.cleanup(layer.diffID);
         const when = new Date(plan.epoch !== undefined ? plan.epoch * 1000 : Date.now()).toISOString();
         const result: CacheStepResult = { layer: layer.descriptor, diffID: layer.diffID, uncompressedSize: layer.uncompressedSize, created: when, ...(made.compact ? { index: made.compact } : {}) };
         store.putCacheRecord({ key: step.key, inputs: step.record, result, stage: stage.name, step: step.text, size: layer.descriptor.size });
@@ -135,7 +141,8 @@ async function lookup(store: Store, step: PlannedStep): Promise<CacheStepResult 
 interface Made {
   tar: Readable;
   compact: CompactIndex | undefined;
-  cleanup: () => Promise<void>;
+  /** cleanup runs after the layer is stored (with its diffID) or after a failure (without). */
+  cleanup: (diffID?: string) => Promise<void>;
 }
 
 async function runStep(
@@ -176,7 +183,7 @@ async function runStep(
     }
     case 'run': {
       if (!req.runHandler) throw new StrataError('RUN_UNSUPPORTED', 'RUN steps need a runner, and none is available in this build');
-      const tar = await req.runHandler.run({
+      const made = await req.runHandler.run({
         step,
         parent: fs.chain,
         parentView: () => fs.view(),
@@ -184,7 +191,7 @@ async function runStep(
         ...(req.signal ? { signal: req.signal } : {}),
         ...(epoch !== undefined ? { epoch } : {}),
       });
-      return { tar, compact: undefined, cleanup: async () => undefined };
+      return { tar: made.tar, compact: undefined, cleanup: async (diffID) => made.finish(diffID) };
     }
     case 'from':
       throw new Error('internal: FROM is not run as a step');

@@ -58,10 +58,11 @@ export interface RunContext {
 
 /**
  * RunHandler runs a RUN step and returns the layer tar of its changes (the seam where the runners
- * and snapshotters of src/snapshot plug in).
+ * and snapshotters of src/snapshot plug in). `finish` is called once the layer is stored (with
+ * its diffID) or the step failed (without), so the handler can commit or drop its snapshot.
  */
 export interface RunHandler {
-  run(ctx: RunContext): Promise<Readable>;
+  run(ctx: RunContext): Promise<{ tar: Readable; finish: (diffID?: string) => Promise<void> }>;
 }
 
 /** CacheStepResult is the `result` of a step's cache record in the store. */
