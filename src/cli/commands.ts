@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { register as registerBuild } from './build.js';
 import { register as registerImageIo } from './image-io.js';
 import { register as registerImages } from './images.js';
 import { register as registerParse } from './parse.js';
@@ -11,6 +12,7 @@ import { register as registerSystem } from './system.js';
  */
 export function registerCommands(program: Command): void {
   registerParse(program);
+  registerBuild(program);
   registerImages(program);
   registerImageIo(program);
   registerSystem(program);
