@@ -21,13 +21,15 @@ export async function analyzeLayers(layers: readonly LayerInput[], options: Anal
   const merged = new MergedTree();
   const tally = new EfficiencyTally();
   const summaries: LayerSummary[] = [];
+  const hiddenByLayer: number[] = [];
   for (const [index, layer] of layers.entries()) {
     const changes = new LayerChanges();
     const label = `layer ${index + 1}${layer.digest ? ` (${layer.digest.slice(0, 19)})` : ''}`;
     await readLayerEntries(await layer.open(), label, (entry) => changes.add(entry));
     tallyLayer(changes, merged, tally);
-    summaries.push(summarize(index, layer, changes, applyLayer(changes, merged), biggest));
+    summaries.push(summarize(index, layer, changes, applyLayer(index, changes, merged, hiddenByLayer), biggest));
   }
+  for (const summary of summaries) summary.hiddenLaterBytes = hiddenByLayer[summary.index] ?? 0;
   const { efficiency, wastedBytes, inefficiencies } = tally.result();
   const sizeBytes = summaries.reduce((sum, layer) => sum + layer.sizeBytes, 0);
   const userSizeBytes = sizeBytes - (summaries[0]?.sizeBytes ?? 0);
@@ -62,11 +64,11 @@ interface Applied {
 }
 
 /** applyLayer stacks the layer on the merged tree: deletions first (they act on lower layers), then writes. */
-function applyLayer(changes: LayerChanges, merged: MergedTree): Applied {
+function applyLayer(index: number, changes: LayerChanges, merged: MergedTree, hiddenByLayer: number[]): Applied {
   const out: Applied = { changes: [], added: 0, modified: 0, removed: 0, removedBytes: 0 };
   for (const dir of changes.opaques) {
     for (const [name, node] of merged.clearChildren(dir)) {
-      const totals = subtreeTotals(node);
+      const totals = subtreeTotals(node, hiddenByLayer);
       out.removed += totals.files;
       out.removedBytes += totals.fileBytes;
       out.changes.push({ path: dir === '' ? name : `${dir}/${name}`, change: 'removed', type: node.type, sizeBytes: totals.fileBytes });
@@ -74,7 +76,7 @@ function applyLayer(changes: LayerChanges, merged: MergedTree): Applied {
   }
   for (const path of changes.whiteouts) {
     const node = merged.remove(path);
-    const totals = node ? subtreeTotals(node) : { files: 0, fileBytes: 0 };
+    const totals = node ? subtreeTotals(node, hiddenByLayer) : { files: 0, fileBytes: 0 };
     out.removed += totals.files;
     out.removedBytes += totals.fileBytes;
     out.changes.push({ path, change: 'removed', type: node?.type ?? 'other', sizeBytes: totals.fileBytes });
@@ -84,14 +86,14 @@ function applyLayer(changes: LayerChanges, merged: MergedTree): Applied {
     const existing = merged.get(path);
     if (existing && !(existing.type === 'dir' && object.type === 'dir')) {
       // an overwrite hides the lower copy (a whole subtree when a file replaces a directory)
-      out.removedBytes += subtreeTotals(existing).fileBytes;
+      out.removedBytes += subtreeTotals(existing, hiddenByLayer).fileBytes;
     }
     if (object.type !== 'dir') {
       if (existing) out.modified += 1;
       else out.added += 1;
     }
     out.changes.push({ path, change: existing ? 'modified' : 'added', type: object.type, sizeBytes: object.size });
-    merged.put(path, object.type, object.size);
+    merged.put(path, object.type, object.size, index);
   }
   out.changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return out;
@@ -111,6 +113,7 @@ function summarize(index: number, layer: LayerInput, changes: LayerChanges, appl
     filesModified: applied.modified,
     filesRemoved: applied.removed,
     removedBytes: applied.removedBytes,
+    hiddenLaterBytes: 0,
     biggestFiles,
     changes: applied.changes,
   };

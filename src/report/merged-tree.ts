@@ -4,6 +4,8 @@ import type { EntryType } from './types.js';
 export interface TreeNode {
   type: EntryType;
   size: number;
+  /** layer: the index of the layer that wrote this node. */
+  layer: number;
   children?: Map<string, TreeNode>;
 }
 
@@ -19,7 +21,7 @@ export interface SubtreeTotals {
  * would see. It holds metadata only (type, size), one node per path, never file contents.
  */
 export class MergedTree {
-  private readonly root: TreeNode = { type: 'dir', size: 0, children: new Map() };
+  private readonly root: TreeNode = { type: 'dir', size: 0, layer: -1, children: new Map() };
 
   /** get returns the node at `path` ("a/b"), or undefined. */
   get(path: string): TreeNode | undefined {
@@ -36,14 +38,14 @@ export class MergedTree {
    * over a directory keeps its children (a tar lists a parent again when it changes a child);
    * anything else replaces what was there, subtree included.
    */
-  put(path: string, type: EntryType, size: number): void {
+  put(path: string, type: EntryType, size: number, layer: number): void {
     const names = path.split('/');
     const last = names.pop() as string;
     let parent = this.root;
     for (const name of names) {
       let next = parent.children?.get(name);
       if (!next || next.type !== 'dir') {
-        next = { type: 'dir', size: 0, children: new Map() };
+        next = { type: 'dir', size: 0, layer, children: new Map() };
         (parent.children ??= new Map()).set(name, next);
       }
       parent = next;
@@ -51,9 +53,10 @@ export class MergedTree {
     const existing = parent.children?.get(last);
     if (existing && existing.type === 'dir' && type === 'dir') {
       existing.size = size;
+      existing.layer = layer;
       return;
     }
-    const node: TreeNode = type === 'dir' ? { type, size, children: new Map() } : { type, size };
+    const node: TreeNode = type === 'dir' ? { type, size, layer, children: new Map() } : { type, size, layer };
     (parent.children ??= new Map()).set(last, node);
   }
 
@@ -77,8 +80,11 @@ export class MergedTree {
   }
 }
 
-/** subtreeTotals walks a node and everything under it (iteratively: trees can be deep). */
-export function subtreeTotals(node: TreeNode): SubtreeTotals {
+/**
+ * subtreeTotals walks a node and everything under it (iteratively: trees can be deep). When
+ * `hiddenByLayer` is given, each file's bytes are also added to the entry of the layer that wrote it.
+ */
+export function subtreeTotals(node: TreeNode, hiddenByLayer?: number[]): SubtreeTotals {
   const totals: SubtreeTotals = { allBytes: 0, files: 0, fileBytes: 0 };
   const stack: TreeNode[] = [node];
   while (stack.length > 0) {
@@ -87,6 +93,7 @@ export function subtreeTotals(node: TreeNode): SubtreeTotals {
     if (current.type !== 'dir') {
       totals.files += 1;
       totals.fileBytes += current.size;
+      if (hiddenByLayer && current.layer >= 0) hiddenByLayer[current.layer] = (hiddenByLayer[current.layer] ?? 0) + current.size;
     }
     if (current.children) for (const child of current.children.values()) stack.push(child);
   }

@@ -44,6 +44,8 @@ export interface LayerSummary {
   filesRemoved: number;
   /** removedBytes: bytes of lower-layer files this layer hid by overwriting or deleting them. */
   removedBytes: number;
+  /** hiddenLaterBytes: bytes of this layer's files that later layers overwrite or delete. */
+  hiddenLaterBytes: number;
   biggestFiles: FileChange[];
   /** changes: every path the layer touched, in path order (may be long; renderers cap it). */
   changes: FileChange[];

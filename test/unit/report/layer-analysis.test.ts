@@ -4,27 +4,10 @@ import { LayerEntryError, LayerUnreadableError } from '../../../src/report/error
 import { analyzeLayers } from '../../../src/report/layer-analysis.js';
 import { Readable } from 'node:stream';
 import { busyboxRootfsTar } from '../../helpers/busybox.js';
+import { craftedLayers, MB } from '../../fixtures/report/crafted-image.js';
 import { testLayer } from '../../fixtures/report/layer-tar.js';
 
-const MB = 1024 * 1024;
-
-/**
- * The crafted image: a base, a layer that writes a 1 MiB file and overwrites /etc/config, a
- * layer that deletes the 1 MiB file and writes /tmp/cache, and a layer that deletes /tmp.
- */
-const crafted = [
-  testLayer('base', [{ dir: 'bin/' }, { file: 'bin/sh', size: 1000 }, { dir: 'etc/' }, { file: 'etc/config', size: 100 }]),
-  testLayer('RUN write big', [{ dir: 'data/' }, { file: 'data/big', size: MB }, { dir: 'etc/' }, { file: 'etc/config', size: 250 }]),
-  testLayer('RUN rm big', [
-    { dir: 'data/' },
-    { whiteout: 'data/big' },
-    { dir: 'tmp/' },
-    { dir: 'tmp/cache/' },
-    { file: 'tmp/cache/a', size: 300 },
-    { file: 'tmp/cache/b', size: 200 },
-  ]),
-  testLayer('RUN rm -r /tmp', [{ whiteout: 'tmp' }]),
-];
+const crafted = craftedLayers();
 
 describe('analyzeLayers', () => {
   it('computes wasted bytes and efficiency of a crafted image exactly as dive defines them', async () => {
@@ -62,6 +45,7 @@ describe('analyzeLayers', () => {
       [2, 0, 1, MB],
       [0, 0, 2, 500],
     ]);
+    expect(report.layers.map((l) => l.hiddenLaterBytes)).toEqual([100, MB, 500, 0]);
     expect(report.layers[1]?.biggestFiles).toEqual([{ path: 'data/big', change: 'added', type: 'file', sizeBytes: MB }]);
     expect(report.layers[3]?.changes).toEqual([{ path: 'tmp', change: 'removed', type: 'dir', sizeBytes: 500 }]);
     expect(report.layers[2]?.changes.map((c) => `${c.change} ${c.path}`)).toEqual([
