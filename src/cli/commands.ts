@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { register as registerImageIo } from './image-io.js';
 import { register as registerImages } from './images.js';
+import { register as registerReport } from './report.js';
 import { register as registerSystem } from './system.js';
 
 /**
@@ -11,4 +12,5 @@ export function registerCommands(program: Command): void {
   registerImages(program);
   registerImageIo(program);
   registerSystem(program);
+  registerReport(program);
 }

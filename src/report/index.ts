@@ -11,3 +11,4 @@ export { renderBarChart, type Bar, type BarSegment } from './html/bar-chart.js';
 export { html, raw, escapeHtml, Markup } from './html/escape.js';
 export type { ReportSubject } from './subject.js';
 export type * from './types.js';
+export { analyzeStoredImage, layerInputsOf, type StoredImageReport } from './image-layers.js';

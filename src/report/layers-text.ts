@@ -17,7 +17,7 @@ export function renderLayerReportText(report: LayerReport, subject?: ReportSubje
   if (subject) out.push(`Image: ${subject.name}${subject.id ? ` (${subject.id})` : ''}`, '');
   out.push(
     keyValues([
-      ['Total size:', `${formatBytes(report.sizeBytes)} in ${report.layers.length} layers (${formatBytes(report.compressedSizeBytes)} compressed)`],
+      ['Total size:', `${formatBytes(report.sizeBytes)} in ${report.layers.length} layer${report.layers.length === 1 ? '' : 's'} (${formatBytes(report.compressedSizeBytes)} compressed)`],
       ['Efficiency:', formatPercent(report.efficiency)],
       ['Wasted bytes:', `${formatBytes(report.wastedBytes)} (user wasted ${formatPercent(report.userWastedPercent)} of ${formatBytes(report.userSizeBytes)} above the base layer)`],
       ['Hidden bytes:', `${formatBytes(report.hiddenBytes)} in lower layers, overwritten or removed later`],
