@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { register as registerBuild } from './build.js';
 import { register as registerImageIo } from './image-io.js';
 import { register as registerImages } from './images.js';
 import { register as registerReport } from './report.js';
@@ -9,6 +10,7 @@ import { register as registerSystem } from './system.js';
  * (src/cli/<group>.ts) exporting `register(program)`; add one import + one call per group.
  */
 export function registerCommands(program: Command): void {
+  registerBuild(program);
   registerImages(program);
   registerImageIo(program);
   registerSystem(program);
