@@ -4,6 +4,7 @@ import { register as registerImageIo } from './image-io.js';
 import { register as registerImages } from './images.js';
 import { register as registerParse } from './parse.js';
 import { register as registerRegistry } from './registry.js';
+import { register as registerReport } from './report.js';
 import { register as registerSystem } from './system.js';
 
 /**
@@ -17,4 +18,5 @@ export function registerCommands(program: Command): void {
   registerImageIo(program);
   registerSystem(program);
   registerRegistry(program);
+  registerReport(program);
 }
