@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
+import { register as registerBuild } from './build.js';
 import { register as registerImageIo } from './image-io.js';
 import { register as registerImages } from './images.js';
 import { register as registerParse } from './parse.js';
+import { register as registerRegistry } from './registry.js';
+import { register as registerReport } from './report.js';
 import { register as registerSystem } from './system.js';
 
 /**
@@ -10,7 +13,10 @@ import { register as registerSystem } from './system.js';
  */
 export function registerCommands(program: Command): void {
   registerParse(program);
+  registerBuild(program);
   registerImages(program);
   registerImageIo(program);
   registerSystem(program);
+  registerRegistry(program);
+  registerReport(program);
 }

@@ -1,4 +1,4 @@
-import { locatedError, type AstNode, type Located } from './ast.js';
+import { locatedError, trimGo, type AstNode, type Located } from './ast.js';
 import { DockerfileErrorCode, type DockerfileErrorCodeValue, type DockerfileSyntaxError } from './errors.js';
 import { FlagProblem, parseFlags, type FlagSpec, type FlagValues } from './flags.js';
 import { parseHeredocMarker } from './heredoc.js';
@@ -69,7 +69,8 @@ class Converter {
   }
 
   private base() {
-    return { range: this.node.range, keyword: this.node.keywordText };
+    const n = this.node;
+    return { range: n.range, keyword: n.keywordText, original: trimGo(n.line.text.slice(n.base))[0] };
   }
 
   private command(): Command {
@@ -129,7 +130,7 @@ class Converter {
       case 'maintainer': {
         const name = this.exactlyOne();
         this.flags(NO_FLAGS);
-        this.ctx.warnings.push({ code: 'MAINTAINER_DEPRECATED', message: 'MAINTAINER instruction is deprecated in favor of using label', range: n.range });
+        this.ctx.warnings.push({ code: 'MAINTAINER_DEPRECATED', rule: 'MaintainerDeprecated', message: 'MAINTAINER instruction is deprecated in favor of using label', range: n.range });
         return { kind: 'maintainer', ...this.base(), name };
       }
       case 'expose':
@@ -179,7 +180,13 @@ class Converter {
         );
       }
       if (stageName !== a[2]) {
-        this.ctx.warnings.push({ code: 'STAGE_NAME_CASING', message: `Stage name '${a[2]}' should be lowercase`, range: this.node.range });
+        this.ctx.warnings.push({ code: 'STAGE_NAME_CASING', rule: 'StageNameCasing', message: `Stage name '${a[2]}' should be lowercase`, range: this.node.range });
+      }
+      const kw = this.node.keywordText;
+      const as = a[1]!;
+      const mismatch = (kw === kw.toUpperCase() && as !== as.toUpperCase()) || (kw === kw.toLowerCase() && as !== as.toLowerCase());
+      if (mismatch) {
+        this.ctx.warnings.push({ code: 'FROM_AS_CASING', rule: 'FromAsCasing', message: `'${as}' and '${kw}' keywords' casing do not match`, range: this.node.range });
       }
     } else if (a.length !== 1) {
       const hint = a.length === 0 ? 'write FROM <image> [AS <name>]' : a.length === 2 ? `write FROM ${a[0]} AS ${a[1]}` : undefined;
