@@ -1,4 +1,5 @@
 import type { RootfsMount, RunSpec } from '../types.js';
+import { relativeOverlayOptions } from './overlay-options.js';
 import { shCmd, shq } from './shell-quote.js';
 import type { EtcFiles } from './etc-files.js';
 
@@ -12,7 +13,10 @@ import type { EtcFiles } from './etc-files.js';
 export function phase1Script(rootfs: string, rootfsMounts: readonly RootfsMount[]): string {
   const lines = ['set -eu', 'exec 4<&0 5>&2 2>&3', `R=${shq(rootfs)}`];
   for (const m of rootfsMounts) {
-    if (m.type === 'overlay') lines.push(`mount -t overlay ${shq(m.source)} -o ${shq(m.options.join(','))} "$R"`);
+    if (m.type === 'overlay') {
+      const rel = relativeOverlayOptions(m.options);
+      lines.push(`(cd ${shq(rel.cwd)} && mount -t overlay ${shq(m.source)} -o ${shq(rel.options.join(','))} "$R")`);
+    }
     else lines.push(`mount --rbind ${m.options.includes('ro') ? '-o ro ' : ''}${shq(m.source)} "$R"`);
   }
   lines.push('echo ready >&3', 'eval "$(cat <&3)"');
