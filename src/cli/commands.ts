@@ -1,10 +1,18 @@
 import type { Command } from 'commander';
+import { register as registerImageIo } from './image-io.js';
+import { register as registerImages } from './images.js';
+import { register as registerParse } from './parse.js';
 import { register as registerRegistry } from './registry.js';
+import { register as registerSystem } from './system.js';
 
 /**
  * registerCommands adds every command group to the program. Each group lives in its own file
  * (src/cli/<group>.ts) exporting `register(program)`; add one import + one call per group.
  */
 export function registerCommands(program: Command): void {
+  registerParse(program);
+  registerImages(program);
+  registerImageIo(program);
   registerRegistry(program);
+  registerSystem(program);
 }

@@ -18,8 +18,8 @@ const DIGEST_IN_TEXT = /sha256:[a-f0-9]{64}/g;
  * are marked, recursively through manifests and indexes; unmarked blobs, layer rows and every temp
  * file (left by a killed writer: no writer runs while the lock is held) are removed.
  */
-export async function collectGarbage(store: Store): Promise<GcResult> {
-  store.lock.exclusive();
+export async function collectGarbage(store: Store, opts: { lockTimeoutMs?: number } = {}): Promise<GcResult> {
+  store.lock.exclusive(opts.lockTimeoutMs);
   try {
     const marked = new Set<Digest>();
     const pending: Digest[] = [];

@@ -13,7 +13,10 @@ export class StoreLock {
   private readonly db: Database.Database;
   private mode: 'none' | 'shared' | 'exclusive' = 'none';
 
-  constructor(private readonly root: string, timeoutMs = 30_000) {
+  constructor(
+    private readonly root: string,
+    private readonly timeoutMs = 30_000,
+  ) {
     this.db = new Database(join(root, 'lock.db'), { timeout: timeoutMs });
     this.db.pragma('journal_mode = DELETE');
     this.db.exec('CREATE TABLE IF NOT EXISTS lock (x INTEGER)');
@@ -30,9 +33,14 @@ export class StoreLock {
   }
 
   /** exclusive waits until no other process holds the lock (GC). */
-  exclusive(): void {
+  exclusive(timeoutMs = this.timeoutMs): void {
     this.release();
-    this.run(() => this.db.exec('BEGIN EXCLUSIVE'));
+    this.db.pragma(`busy_timeout = ${timeoutMs}`);
+    try {
+      this.run(() => this.db.exec('BEGIN EXCLUSIVE'));
+    } finally {
+      this.db.pragma(`busy_timeout = ${this.timeoutMs}`);
+    }
     this.mode = 'exclusive';
   }
 
