@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { register as registerBuild } from './build.js';
 import { register as registerImageIo } from './image-io.js';
 import { register as registerImages } from './images.js';
+import { register as registerParse } from './parse.js';
 import { register as registerSystem } from './system.js';
 
 /**
@@ -13,4 +14,5 @@ export function registerCommands(program: Command): void {
   registerImages(program);
   registerImageIo(program);
   registerSystem(program);
+  registerParse(program);
 }

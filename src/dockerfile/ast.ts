@@ -83,7 +83,8 @@ export function locatedError(
 
 /** errorAt builds a DockerfileSyntaxError at a line and column, with a frame. */
 export function errorAt(at: Located, code: DockerfileErrorCodeValue, reason: string, line: number, column: number, hint?: string): DockerfileSyntaxError {
-  const frame = codeFrame(at.source.physicalLine(line), line, column, hint);
+  // The hint is part of the one-line message already; the frame shows only where.
+  const frame = codeFrame(at.source.physicalLine(line), line, column);
   return new DockerfileSyntaxError(code, reason, { file: at.file, line, column }, hint === undefined ? { frame } : { frame, hint });
 }
 
@@ -106,13 +107,14 @@ class AstBuilder implements Located {
       try {
         line = reader.next();
       } catch (err) {
-        if (err instanceof LineProblem) throw errorAt(this, err.code, err.message, err.line, err.column);
+        if (err instanceof LineProblem) throw errorAt(this, err.code, err.message, err.line, err.column, err.hint);
         throw err;
       }
       if (!line) break;
       if (line.emptyContinuation) {
         this.warnings.push({
           code: 'EMPTY_CONTINUATION',
+          rule: 'NoEmptyContinuation',
           message: 'empty continuation line found (empty continuation lines will become errors in a future release)',
           range: { start: { line: line.endLine, column: 1 }, end: { line: line.endLine, column: 1 } },
         });

@@ -27,6 +27,7 @@ export class LineProblem extends Error {
     message: string,
     readonly line: number,
     readonly column: number,
+    readonly hint?: string,
   ) {
     super(message);
   }
@@ -38,11 +39,17 @@ const DIRECTIVE_RE = /^([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n
 const MAX_LINE_BYTES = 65535;
 
 function leadingSpace(s: string): number {
-  const c = s.charCodeAt(0);
-  // Fast path: most lines start with a printable ASCII character.
-  if (c > 32 && c < 127) return 0;
-  const m = SPACE_RE.exec(s);
-  return m ? m[0].length : 0;
+  let i = 0;
+  // Fast path for ASCII blanks; other Unicode spaces are rare and go through the regex.
+  for (; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 32 || (c >= 9 && c <= 13)) continue;
+    if (c < 128) return i;
+    break;
+  }
+  if (i === s.length) return i;
+  const m = SPACE_RE.exec(s.slice(i));
+  return i + (m ? m[0].length : 0);
 }
 
 function trimNewline(s: string): string {
@@ -111,13 +118,19 @@ export class LineReader {
       return false;
     }
     if (this.seen.has(name)) {
-      throw new LineProblem(DockerfileErrorCode.DirectiveRepeated, `only one ${name} parser directive can be used`, this.line, 1);
+      throw new LineProblem(DockerfileErrorCode.DirectiveRepeated, `only one ${name} parser directive can be used`, this.line, 1, `remove this second ${name} line`);
     }
     this.seen.add(name);
     const value = m[2]!;
     if (name === 'escape') {
       if (value !== '\\' && value !== '`') {
-        throw new LineProblem(DockerfileErrorCode.InvalidEscape, `invalid escape token '${value}' does not match \` or \\`, this.line, token.indexOf(value) + 1);
+        throw new LineProblem(
+          DockerfileErrorCode.InvalidEscape,
+          `invalid escape token '${value}' does not match \` or \\`,
+          this.line,
+          token.indexOf(value) + 1,
+          'write # escape=\\ (the default) or # escape=`',
+        );
       }
       this.escape = value;
       this.directives.escape = value;
