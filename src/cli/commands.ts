@@ -10,9 +10,9 @@ import { register as registerSystem } from './system.js';
  * (src/cli/<group>.ts) exporting `register(program)`; add one import + one call per group.
  */
 export function registerCommands(program: Command): void {
+  registerParse(program);
   registerBuild(program);
   registerImages(program);
   registerImageIo(program);
   registerSystem(program);
-  registerParse(program);
 }

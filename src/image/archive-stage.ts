@@ -93,9 +93,12 @@ export async function stageArchive(src: Readable, dir: string): Promise<StagedAr
   const staged = new StagedArchive(dir);
   const ex = extract();
   let entries = 0;
+  let current = 'archive';
   const done = new Promise<void>((resolve, reject) => {
     ex.on('entry', (h: Header, stream, next) => {
       entries++;
+      current = h.name;
+      stream.on('error', () => undefined);
       staged.add(h, stream).then(
         () => next(),
         (err: unknown) => {
@@ -105,12 +108,22 @@ export async function stageArchive(src: Readable, dir: string): Promise<StagedAr
       );
     });
     ex.on('finish', () => resolve());
-    ex.on('error', (err: Error) => reject(err instanceof ArchiveError ? err : new ArchiveError(`not a valid tar archive: ${err.message}`, 'archive')));
+    ex.on('error', (err: Error) => {
+      if (err instanceof ArchiveError) reject(err);
+      else if (/unexpected end/i.test(err.message)) reject(new ArchiveError('archive is truncated', current));
+      else reject(new ArchiveError(`not a valid tar archive: ${err.message}`, current));
+    });
     ex.on('close', () => resolve());
   });
   src.on('error', (err) => ex.destroy(err));
   src.pipe(ex as unknown as NodeJS.WritableStream);
-  await done;
+  try {
+    await done;
+  } catch (err) {
+    src.unpipe();
+    src.destroy();
+    throw err;
+  }
   if (entries === 0) throw new ArchiveError('archive is empty or not a tar archive', 'archive');
   return staged;
 }

@@ -13,10 +13,16 @@ export function tarValidator(policy: TarPolicy, what: string, onEntry?: (h: Head
   const ex = extract();
   let failure: Error | undefined;
   let entries = 0;
+  let current: string | undefined;
   const fail = (err: unknown) => {
-    failure ??= err instanceof ArchiveError ? err : new ArchiveError(`not a valid tar archive: ${(err as Error).message}`, what);
+    if (err instanceof ArchiveError) failure ??= err;
+    else if (/unexpected end/i.test((err as Error).message)) failure ??= new ArchiveError('archive is truncated', current ?? what);
+    else failure ??= new ArchiveError(`not a valid tar archive: ${(err as Error).message}`, current ?? what);
   };
   ex.on('entry', (h: Header, stream, next) => {
+    // Destroying the extractor destroys the entry too; its error is reported through `failure`.
+    stream.on('error', () => undefined);
+    current = h.name;
     try {
       checkTarEntry(h, policy);
       onEntry?.(h);

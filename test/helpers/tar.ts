@@ -2,13 +2,13 @@ import { Readable } from 'node:stream';
 import { pack, type Header } from 'tar-stream';
 
 /** TarEntry is a file (string content) or a full tar header with optional content. */
-export type TarEntry = string | { header: Partial<Omit<Header, 'name'>>; content?: string };
+export type TarEntry = string | Buffer | { header: Partial<Omit<Header, 'name'>>; content?: string | Buffer };
 
 /** createTar makes a small tar stream in memory (for tests): name → content or header. */
 export function createTar(files: Record<string, TarEntry>): Readable {
   const p = pack();
   for (const [name, e] of Object.entries(files)) {
-    if (typeof e === 'string') p.entry({ name, mode: 0o644, mtime: new Date(0), uid: 0, gid: 0 }, e);
+    if (typeof e === 'string' || Buffer.isBuffer(e)) p.entry({ name, mode: 0o644, mtime: new Date(0), uid: 0, gid: 0 }, e);
     else p.entry({ mtime: new Date(0), mode: 0o644, ...e.header, name }, e.content ?? '');
   }
   p.finalize();
