@@ -23,7 +23,8 @@ import { executeStages, newBuildId } from './executor.js';
 import type { FsView } from './fs-view.js';
 import type { ProgressSink } from './progress.js';
 import type { BuildResult, ChainLayer, OutputSpec, RunHandler, StepResult } from './types.js';
-import { ChrootRunner } from '../../runners/chroot/chroot-runner.js';
+import { selectRunner } from '../../runners/select.js';
+import type { RunnerChoice } from '../../runners/types.js';
 import { createSnapshotter, type SnapshotterChoice } from '../snapshot/select.js';
 import { snapshotRunHandler } from './run-step.js';
 import { SnapshotChains } from './snapshots.js';
@@ -56,11 +57,13 @@ export interface BuildRequest {
   checksumCache?: ChecksumCache;
   /** snapshotter: where COPY --from sources and RUN steps get their filesystems (default auto). */
   snapshotter?: SnapshotterChoice;
+  /** runner: how RUN steps run (default auto: chroot as root, rootless otherwise). */
+  runner?: RunnerChoice;
 }
 
 /**
  * defaultFilesystems wires the snapshotter (created on first use, so builds without RUN or
- * COPY --from never touch it) and the chroot runner (root only; other runners come with issue 5).
+ * COPY --from never touch it) and the runner chosen by --runner (runners/select.ts).
  */
 function defaultFilesystems(req: BuildRequest): { sourceRootfs: NonNullable<BuildRequest['sourceRootfs']>; runHandler: RunHandler } {
   let chains: SnapshotChains | undefined;
@@ -70,7 +73,7 @@ function defaultFilesystems(req: BuildRequest): { sourceRootfs: NonNullable<Buil
     sourceRootfs: (chain) => get().view(chain),
     runHandler: {
       run: (ctx) => {
-        handler ??= snapshotRunHandler(get(), new ChrootRunner());
+        handler ??= snapshotRunHandler(get(), selectRunner(req.runner ?? 'auto'));
         return handler.run(ctx);
       },
     },
