@@ -19,7 +19,7 @@ import { InvalidArgumentError, StrataError } from '../util/errors.js';
 import { assembleConfig } from './assemble-image.js';
 import { storeResolver } from './base-resolver.js';
 import { storeChecksumCache } from './checksum-store.js';
-import { executeStages, newBuildId } from './executor.js';
+import { executeStages, newBuildId, type ExecuteRequest } from './executor.js';
 import type { FsView } from './fs-view.js';
 import type { ProgressSink } from './progress.js';
 import type { BuildResult, ChainLayer, OutputSpec, RunHandler, StepResult } from './types.js';
@@ -65,12 +65,17 @@ export interface BuildRequest {
  * defaultFilesystems wires the snapshotter (created on first use, so builds without RUN or
  * COPY --from never touch it) and the runner chosen by --runner (runners/select.ts).
  */
-function defaultFilesystems(req: BuildRequest): { sourceRootfs: NonNullable<BuildRequest['sourceRootfs']>; runHandler: RunHandler } {
+function defaultFilesystems(req: BuildRequest): {
+  sourceRootfs: NonNullable<BuildRequest['sourceRootfs']>;
+  runHandler: RunHandler;
+  captureLayer: NonNullable<ExecuteRequest['captureLayer']>;
+} {
   let chains: SnapshotChains | undefined;
   const get = (): SnapshotChains => (chains ??= new SnapshotChains(createSnapshotter(req.snapshotter ?? 'auto', req.store.snapshotsDir), req.store));
   let handler: RunHandler | undefined;
   return {
     sourceRootfs: (chain) => get().view(chain),
+    captureLayer: (parent, tar) => get().capture(parent, tar),
     runHandler: {
       run: (ctx) => {
         handler ??= snapshotRunHandler(get(), selectRunner(req.runner ?? 'auto'));
@@ -147,6 +152,8 @@ export async function build(req: BuildRequest): Promise<BuildResult> {
       onEvent: emit,
       buildId,
       runHandler: req.runHandler ?? fsDefaults.runHandler,
+      // with a caller's own RUN handler, layers are not captured into strata's snapshots
+      ...(req.runHandler ? {} : { captureLayer: fsDefaults.captureLayer }),
       sourceRootfs: req.sourceRootfs ?? fsDefaults.sourceRootfs,
       ...(req.explainMiss ? { explainMiss: req.explainMiss } : {}),
       ...(req.signal ? { signal: req.signal } : {}),
