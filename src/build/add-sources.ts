@@ -5,7 +5,9 @@ import { join, posix } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
-import { request } from 'undici';
+import { Agent, interceptors, request } from 'undici';
+
+const redirecting = new Agent().compose(interceptors.redirect({ maxRedirections: 5 }));
 import { autoDecompress, detectCompression, peek } from '../image/compression.js';
 import { cleanRel } from '../context/scoped-path.js';
 import { StrataError } from '../util/errors.js';
@@ -95,7 +97,7 @@ export async function addUrlSource(url: string, checksum: string | undefined, tm
     const u = new URL(url);
     let name = posix.basename(u.pathname);
     if (name === '' || name === '/' || name === '.') name = '__unnamed__';
-    const res = await request(url, { maxRedirections: 5 } as Parameters<typeof request>[1]);
+    const res = await request(url, { dispatcher: redirecting });
     if (res.statusCode >= 400) {
       await res.body.dump();
       throw new StrataError('ADD_URL_FAILED', `failed to load ${url}: HTTP ${res.statusCode}`);

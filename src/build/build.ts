@@ -19,11 +19,12 @@ import { InvalidArgumentError, StrataError } from '../util/errors.js';
 import { assembleConfig } from './assemble-image.js';
 import { storeResolver } from './base-resolver.js';
 import { storeChecksumCache } from './checksum-store.js';
-import { executeStages, newBuildId } from './executor.js';
+import { executeStages, newBuildId, type ExecuteRequest } from './executor.js';
 import type { FsView } from './fs-view.js';
 import type { ProgressSink } from './progress.js';
 import type { BuildResult, ChainLayer, OutputSpec, RunHandler, StepResult } from './types.js';
-import { ChrootRunner } from '../../runners/chroot/chroot-runner.js';
+import { selectRunner } from '../../runners/select.js';
+import type { RunnerChoice } from '../../runners/types.js';
 import { createSnapshotter, type SnapshotterChoice } from '../snapshot/select.js';
 import { snapshotRunHandler } from './run-step.js';
 import { SnapshotChains } from './snapshots.js';
@@ -56,21 +57,28 @@ export interface BuildRequest {
   checksumCache?: ChecksumCache;
   /** snapshotter: where COPY --from sources and RUN steps get their filesystems (default auto). */
   snapshotter?: SnapshotterChoice;
+  /** runner: how RUN steps run (default auto: chroot as root, rootless otherwise). */
+  runner?: RunnerChoice;
 }
 
 /**
  * defaultFilesystems wires the snapshotter (created on first use, so builds without RUN or
- * COPY --from never touch it) and the chroot runner (root only; other runners come with issue 5).
+ * COPY --from never touch it) and the runner chosen by --runner (runners/select.ts).
  */
-function defaultFilesystems(req: BuildRequest): { sourceRootfs: NonNullable<BuildRequest['sourceRootfs']>; runHandler: RunHandler } {
+function defaultFilesystems(req: BuildRequest): {
+  sourceRootfs: NonNullable<BuildRequest['sourceRootfs']>;
+  runHandler: RunHandler;
+  captureLayer: NonNullable<ExecuteRequest['captureLayer']>;
+} {
   let chains: SnapshotChains | undefined;
   const get = (): SnapshotChains => (chains ??= new SnapshotChains(createSnapshotter(req.snapshotter ?? 'auto', req.store.snapshotsDir), req.store));
   let handler: RunHandler | undefined;
   return {
     sourceRootfs: (chain) => get().view(chain),
+    captureLayer: (parent, tar) => get().capture(parent, tar),
     runHandler: {
       run: (ctx) => {
-        handler ??= snapshotRunHandler(get(), new ChrootRunner());
+        handler ??= snapshotRunHandler(get(), selectRunner(req.runner ?? 'auto'));
         return handler.run(ctx);
       },
     },
@@ -144,6 +152,8 @@ export async function build(req: BuildRequest): Promise<BuildResult> {
       onEvent: emit,
       buildId,
       runHandler: req.runHandler ?? fsDefaults.runHandler,
+      // with a caller's own RUN handler, layers are not captured into strata's snapshots
+      ...(req.runHandler ? {} : { captureLayer: fsDefaults.captureLayer }),
       sourceRootfs: req.sourceRootfs ?? fsDefaults.sourceRootfs,
       ...(req.explainMiss ? { explainMiss: req.explainMiss } : {}),
       ...(req.signal ? { signal: req.signal } : {}),
@@ -160,7 +170,7 @@ export async function build(req: BuildRequest): Promise<BuildResult> {
       layers: outcome.fs.chain.map((l) => ({ descriptor: l.descriptor, diffID: l.diffID, ...(l.uncompressedSize !== undefined ? { uncompressedSize: l.uncompressedSize } : {}) })),
       tags,
     });
-    await writeOutputs(req.store, image.id, req.outputs ?? [], tags);
+    await writeOutputs(req.store, image.id, req.outputs ?? [], tags, () => (req.sourceRootfs ?? fsDefaults.sourceRootfs)(outcome.fs.chain));
     if (req.iidfile) await writeFile(req.iidfile, image.id);
     const durationMs = Date.now() - started;
     const cached = steps.filter((s) => s.status === 'cached').length;
@@ -201,7 +211,13 @@ function parseTrigger(expr: string): Instruction {
   return ins;
 }
 
-async function writeOutputs(store: Store, imageId: string, outputs: OutputSpec[], tags: string[]): Promise<void> {
+async function writeOutputs(
+  store: Store,
+  imageId: string,
+  outputs: OutputSpec[],
+  tags: string[],
+  rootfs: () => Promise<{ view: FsView; release: () => Promise<void> }>,
+): Promise<void> {
   for (const o of outputs) {
     if (o.type === 'docker' || o.type === 'oci') {
       const rec = store.images.getImage(imageId as never)!;
@@ -211,7 +227,29 @@ async function writeOutputs(store: Store, imageId: string, outputs: OutputSpec[]
       ]);
       await pipeline(archive, createWriteStream(o.dest));
     } else {
-      throw new StrataError('OUTPUT_UNSUPPORTED', `--output type=${o.type} needs a snapshotter to unpack the image, and none is available yet`);
+      // local: the image's files in a directory; tar: the same files as one tar (not an image).
+      const { view, release } = await rootfs();
+      try {
+        const c = view.content('');
+        if (c.kind !== 'file') throw new StrataError('OUTPUT_UNSUPPORTED', `--output type=${o.type} needs a mounted root filesystem`);
+        await exportTree(c.abs, o);
+      } finally {
+        await release();
+      }
     }
+  }
+}
+
+/** exportTree copies a mounted root filesystem to a directory, or archives it into a tar file. */
+async function exportTree(dir: string, o: OutputSpec): Promise<void> {
+  const { execFile } = await import('node:child_process');
+  const { mkdir } = await import('node:fs/promises');
+  const run = (cmd: string, args: string[]): Promise<void> =>
+    new Promise((res, rej) => execFile(cmd, args, (err, _o, stderr) => (err ? rej(new StrataError('OUTPUT_FAILED', `--output type=${o.type}: ${String(stderr).trim() || err.message}`)) : res())));
+  if (o.type === 'local') {
+    await mkdir(o.dest, { recursive: true });
+    await run('cp', ['-a', '--', `${dir}/.`, o.dest]);
+  } else {
+    await run('tar', ['--sort=name', '--numeric-owner', '-C', dir, '-cf', o.dest, '.']);
   }
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import type { IgnoreMatcher } from '../context/ignore.js';
 import { writeLayer } from '../image/write-layer.js';
 import type { Plan, PlannedStage, PlannedStep } from '../plan/types.js';
@@ -29,6 +29,8 @@ export interface ExecuteRequest {
   runHandler?: RunHandler;
   /** sourceRootfs gives a readable view of a layer chain (COPY --from); from src/snapshot. */
   sourceRootfs?: (chain: ChainLayer[]) => Promise<{ view: FsView; release: () => Promise<void> }>;
+  /** captureLayer unpacks a new layer into a snapshot while it is stored (when a later RUN needs it). */
+  captureLayer?: (parent: ChainLayer[], tar: Readable) => Promise<{ finished: Promise<void>; commit: (diffID: string) => void; abort: () => Promise<void> }>;
   /** explainMiss names why a step missed (issue 7 plugs its record diffing in here). */
   explainMiss?: (step: PlannedStep) => string | undefined;
   signal?: AbortSignal;
@@ -89,9 +91,10 @@ export async function executeStages(req: ExecuteRequest): Promise<{ outcomes: Ma
       emit({ type: 'step', status: 'started', time: t0, step: step.id, name: step.name });
       try {
         const made = await runStep(req, step, fs, outcomes, now());
+        const laterRun = step.op.kind !== 'run' && stage.steps.slice(step.position + 1).some((s) => s.op.kind === 'run');
         let layer;
         try {
-          layer = await writeLayer(store, made.tar);
+          layer = laterRun && req.captureLayer ? await writeCaptured(req, fs.chain, made.tar) : await writeLayer(store, made.tar);
         } catch (err) {
           await made.cleanup().catch(() => undefined);
           throw err;
@@ -128,6 +131,35 @@ export async function executeStages(req: ExecuteRequest): Promise<{ outcomes: Ma
   const done = new Map<number, StageOutcome>();
   for (const [i, p] of outcomes) done.set(i, await p);
   return { outcomes: done, steps };
+}
+
+/** writeCaptured stores a layer and, from the same stream, unpacks it into a snapshot. */
+async function writeCaptured(req: ExecuteRequest, parent: ChainLayer[], tar: Readable): Promise<Awaited<ReturnType<typeof writeLayer>>> {
+  const toStore = new PassThrough();
+  const toSnapshot = new PassThrough();
+  tar.on('error', (e) => {
+    toStore.destroy(e);
+    toSnapshot.destroy(e);
+  });
+  tar.pipe(toStore);
+  tar.pipe(toSnapshot);
+  const cap = await req.captureLayer!(parent, toSnapshot);
+  // once unpacked, keep draining: an unpacker that stops at the end-of-archive blocks must not
+  // hold back the copy going to the store
+  cap.finished.then(
+    () => toSnapshot.resume(),
+    (e: unknown) => toStore.destroy(e instanceof Error ? e : new Error(String(e))),
+  );
+  try {
+    const layer = await writeLayer(req.store, toStore);
+    await cap.finished;
+    cap.commit(layer.diffID);
+    return layer;
+  } catch (err) {
+    toSnapshot.destroy();
+    await cap.abort();
+    throw err;
+  }
 }
 
 async function lookup(store: Store, step: PlannedStep): Promise<CacheStepResult | undefined> {

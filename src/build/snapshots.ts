@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import { blobLayer } from '../image/layer.js';
 import type { Snapshotter } from '../snapshot/types.js';
 import { withMounted } from '../snapshot/mount.js';
@@ -17,6 +18,8 @@ export function chainId(parent: string | undefined, diffID: string): string {
  */
 export class SnapshotChains {
   private readonly imports = new Map<string, Promise<void>>();
+  /** aliases maps a chain id to the snapshot that holds it under another name (captured layers). */
+  private readonly aliases = new Map<string, string>();
 
   constructor(
     readonly snapshotter: Snapshotter,
@@ -25,9 +28,16 @@ export class SnapshotChains {
 
   /** ensure imports what is missing of `chain` and returns the top snapshot's name (undefined: empty). */
   async ensure(chain: ChainLayer[]): Promise<string | undefined> {
+    let canonical: string | undefined;
     let parent: string | undefined;
     for (const l of chain) {
-      const name = chainId(parent, l.diffID);
+      canonical = chainId(canonical, l.diffID);
+      const alias = this.aliases.get(canonical);
+      if (alias !== undefined) {
+        parent = alias;
+        continue;
+      }
+      const name = canonical;
       const parentName = parent;
       let p = this.imports.get(name);
       if (!p) {
@@ -43,6 +53,26 @@ export class SnapshotChains {
       parent = name;
     }
     return parent;
+  }
+
+  /**
+   * capture unpacks a layer into a snapshot while the same tar is being written to the store, so a
+   * later RUN step finds it unpacked without reading the blob back (one write of the files, no
+   * gunzip). `commit` names it by its chain id once the diffID is known (for this process).
+   */
+  async capture(parent: ChainLayer[], tar: Readable): Promise<{ finished: Promise<void>; commit: (diffID: string) => void; abort: () => Promise<void> }> {
+    const top = await this.ensure(parent);
+    const name = `layer-${randomBytes(8).toString('hex')}`;
+    const finished = this.snapshotter.importLayer(name, top, tar).then(() => undefined);
+    const canonicalParent = parent.reduce<string | undefined>((acc, l) => chainId(acc, l.diffID), undefined);
+    return {
+      finished,
+      commit: (diffID) => void this.aliases.set(chainId(canonicalParent, diffID), name),
+      abort: async () => {
+        await finished.catch(() => undefined);
+        await this.snapshotter.remove(name).catch(() => undefined);
+      },
+    };
   }
 
   /** view mounts a read-only view of `chain` and keeps it until `release`. */

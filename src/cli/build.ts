@@ -22,6 +22,8 @@ interface BuildOptions {
   platform?: string;
   progress?: string;
   network?: string;
+  runner?: string;
+  snapshotter?: string;
 }
 
 /** register adds `build` and `builder prune`. */
@@ -43,6 +45,8 @@ export function register(program: Command): void {
     .option('--platform <OS/ARCH>', 'target platform (only the host platform is supported)')
     .option('--progress <MODE>', 'auto, tty, plain or rawjson', 'auto')
     .option('--network <MODE>', 'network for RUN steps (default, host, none)')
+    .option('--runner <NAME>', 'how RUN steps run: auto, chroot, rootless or oci', 'auto')
+    .option('--snapshotter <NAME>', 'how filesystems are kept: auto, overlay or native', 'auto')
     .action(async (path: string, opts: BuildOptions, cmd: Command) => {
       const mode = progressMode(opts);
       const renderer = makeRenderer(mode, process.stderr);
@@ -63,6 +67,8 @@ export function register(program: Command): void {
             outputs: (opts.output ?? []).map(parseOutput),
             ...(opts.platform !== undefined ? { platform: opts.platform } : {}),
             onEvent: renderer.sink,
+            runner: choice(opts.runner ?? 'auto', ['auto', 'chroot', 'rootless', 'oci'] as const, '--runner'),
+            snapshotter: choice(opts.snapshotter ?? 'auto', ['auto', 'overlay', 'native'] as const, '--snapshotter'),
           }),
         );
         if (opts.quiet) out(`${result.imageId}\n`);
@@ -106,6 +112,11 @@ export function register(program: Command): void {
         out(`Deleted build cache objects: ${removed.keys.length}\nTotal reclaimed space: ${formatBytes(gc.reclaimedBytes)}\n`);
       });
     });
+}
+
+function choice<T extends string>(v: string, allowed: readonly T[], flag: string): T {
+  if (!(allowed as readonly string[]).includes(v)) throw new InvalidArgumentError(`invalid ${flag} ${JSON.stringify(v)}: want ${allowed.join(', ')}`);
+  return v as T;
 }
 
 function progressMode(opts: BuildOptions): ProgressMode {

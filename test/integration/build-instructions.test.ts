@@ -95,6 +95,31 @@ describe('FROM scratch: files', () => {
     expect(tree.get('/copied/plain.tar')?.type).toBe('file');
   });
 
+  it('ADD downloads a URL (mode 0600, named after the URL), checking --checksum', async () => {
+    const { createServer } = await import('node:http');
+    const server = createServer((req, res) => {
+      if (req.url === '/files/tool.sh') {
+        res.setHeader('Last-Modified', 'Tue, 14 Nov 2023 22:13:20 GMT');
+        res.end('#!/bin/sh\necho tool\n');
+      } else res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const url = `http://127.0.0.1:${port}/files/tool.sh`;
+      const { createHash } = await import('node:crypto');
+      const sum = `sha256:${createHash('sha256').update('#!/bin/sh\necho tool\n').digest('hex')}`;
+      const r = await run(sb, `FROM scratch\nADD --checksum=${sum} ${url} /opt/\nADD ${url} /renamed.sh\n`);
+      const tree = await imageTree(sb.store, r.imageId);
+      expect(tree.get('/opt/tool.sh')).toMatchObject({ type: 'file', mode: 0o600, uid: 0, content: '#!/bin/sh\necho tool\n' });
+      expect(tree.get('/renamed.sh')?.content).toBe('#!/bin/sh\necho tool\n');
+      await expect(run(sb, `FROM scratch\nADD --checksum=sha256:${'0'.repeat(64)} ${url} /x\n`)).rejects.toMatchObject({ code: 'ADD_CHECKSUM_MISMATCH' });
+      await expect(run(sb, `FROM scratch\nADD http://127.0.0.1:${port}/missing /x\n`)).rejects.toMatchObject({ code: 'ADD_URL_FAILED' });
+    } finally {
+      server.close();
+    }
+  });
+
   it('--link layers do not depend on the parent and still land at their path', async () => {
     await files(sb.ctx, { 'f.txt': 'f' });
     const r = await run(sb, 'FROM scratch\nWORKDIR /app\nCOPY --link f.txt ./\n');

@@ -40,6 +40,18 @@ describe.skipIf(!isRoot)('RUN steps (chroot runner, snapshots)', () => {
     expect(cfg.history?.at(-1)?.created_by).toBe('RUN /bin/sh -c id -u > /tmp/who # buildkit');
   });
 
+  it('exports the image files with --output type=local and type=tar', async () => {
+    await files(sb.ctx, { 'f.txt': 'file' });
+    const local = join(sb.dir, 'out-dir');
+    const tarFile = join(sb.dir, 'out.tar');
+    await run(sb, 'FROM busybox\nCOPY f.txt /f.txt\nRUN echo made > /made\n', { outputs: [{ type: 'local', dest: local }, { type: 'tar', dest: tarFile }] });
+    const { readFile } = await import('node:fs/promises');
+    expect(await readFile(join(local, 'f.txt'), 'utf8')).toBe('file');
+    expect(await readFile(join(local, 'made'), 'utf8')).toBe('made\n');
+    const { execFileSync } = await import('node:child_process');
+    expect(execFileSync('tar', ['-tf', tarFile]).toString()).toContain('./bin/busybox');
+  });
+
   it('fails with the exit code and the last lines of output, and leaves no mount behind', async () => {
     await expect(run(sb, 'FROM busybox\nRUN echo first; echo second >&2; exit 3\n')).rejects.toMatchObject({
       code: 'RUN_FAILED',
