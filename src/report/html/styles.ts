@@ -73,12 +73,16 @@ ul.tree details[open]>summary::before{content:"▾ "}
 .node.hide{display:none}
 .note{color:var(--muted);font-size:.85rem}
 .status{display:inline-block;border-radius:999px;padding:0 8px;font-size:.75rem;font-weight:600;color:#fff}
-.status.cached{background:var(--cached)}.status.built{background:var(--built)}.status.failed{background:var(--failed)}
+.status.cached{background:var(--cached)}.status.built{background:var(--built)}.status.failed{background:var(--failed)}.status.base{background:var(--muted)}
 .gantt{position:relative}
 .g-row{display:grid;grid-template-columns:minmax(0,14rem) minmax(0,1fr);gap:10px;align-items:center;min-height:24px}
 .g-label{overflow:hidden;text-overflow:ellipsis;white-space:nowrap;font-size:.85rem}
 .g-track{position:relative;height:20px;background:var(--track);border-radius:4px}
-.g-bar{position:absolute;top:2px;bottom:2px;min-width:3px;border-radius:3px}
+.g-bar{position:absolute;top:2px;bottom:2px;min-width:3px;border-radius:3px;display:flex;overflow:hidden}
+.g-bar.cached{background:var(--cached)}.g-bar.built{background:var(--built)}.g-bar.failed{background:var(--failed)}.g-bar.base{background:var(--muted)}
+.g-piece{display:block;height:100%}
+.part-context{background:#8e6bd8}.part-cacheLookup{background:#5b8def}.part-run{background:#3867d6}.part-diff{background:#2aa198}.part-compression{background:#e8a33d}.part-export{background:#c0579b}
+.g-head{font-size:.78rem;color:var(--muted);text-transform:uppercase;letter-spacing:.04em;margin:8px 0 2px}
 .g-axis{display:flex;justify-content:space-between;color:var(--muted);font-size:.75rem;margin-left:calc(min(14rem,40%) + 10px)}
 footer{color:var(--muted);font-size:.8rem;text-align:center;padding:10px}
 @media (max-width:600px){body{font-size:14px}
