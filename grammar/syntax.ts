@@ -49,8 +49,10 @@ export interface RawInstruction {
 const NONE: RawArgs = { form: 'none' };
 const BLANKS = /[ \t\r\v\f]+/g;
 
+const FAMILY_BY_TOKEN = new Map<string | undefined, Family>(Object.entries(KEYWORD_FAMILY).map(([k, f]) => [`kw_${k}`, f]));
+
 function family(kw: Token): Family {
-  return KEYWORD_FAMILY[kw.type?.slice(3) ?? ''] ?? 'unknown';
+  return FAMILY_BY_TOKEN.get(kw.type) ?? 'unknown';
 }
 
 /** instruction builds a RawInstruction from the keyword, the flags and the arguments. */

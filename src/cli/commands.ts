@@ -3,6 +3,7 @@ import { register as registerBuild } from './build.js';
 import { register as registerCache } from './cache.js';
 import { register as registerImageIo } from './image-io.js';
 import { register as registerImages } from './images.js';
+import { register as registerParse } from './parse.js';
 import { register as registerReport } from './report.js';
 import { register as registerSystem } from './system.js';
 
@@ -11,6 +12,7 @@ import { register as registerSystem } from './system.js';
  * (src/cli/<group>.ts) exporting `register(program)`; add one import + one call per group.
  */
 export function registerCommands(program: Command): void {
+  registerParse(program);
   registerBuild(program);
   registerImages(program);
   registerImageIo(program);

@@ -83,7 +83,8 @@ export function locatedError(
 
 /** errorAt builds a DockerfileSyntaxError at a line and column, with a frame. */
 export function errorAt(at: Located, code: DockerfileErrorCodeValue, reason: string, line: number, column: number, hint?: string): DockerfileSyntaxError {
-  const frame = codeFrame(at.source.physicalLine(line), line, column, hint);
+  // The hint is part of the one-line message already; the frame shows only where.
+  const frame = codeFrame(at.source.physicalLine(line), line, column);
   return new DockerfileSyntaxError(code, reason, { file: at.file, line, column }, hint === undefined ? { frame } : { frame, hint });
 }
 

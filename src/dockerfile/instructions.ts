@@ -246,7 +246,7 @@ class Converter {
     }
     const flags = this.flags(FLAGS[n.keyword]!);
     const dest = n.args[n.args.length - 1]!;
-    if (!n.json && parseHeredocMarker(dest)) {
+    if (!n.json && dest.includes('<<') && parseHeredocMarker(dest)) {
       throw this.fail(DockerfileErrorCode.InvalidArgument, `${upper} cannot accept a heredoc as a destination`, this.argsOffset());
     }
     const common = {

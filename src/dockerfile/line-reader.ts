@@ -38,11 +38,17 @@ const DIRECTIVE_RE = /^([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n
 const MAX_LINE_BYTES = 65535;
 
 function leadingSpace(s: string): number {
-  const c = s.charCodeAt(0);
-  // Fast path: most lines start with a printable ASCII character.
-  if (c > 32 && c < 127) return 0;
-  const m = SPACE_RE.exec(s);
-  return m ? m[0].length : 0;
+  let i = 0;
+  // Fast path for ASCII blanks; other Unicode spaces are rare and go through the regex.
+  for (; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 32 || (c >= 9 && c <= 13)) continue;
+    if (c < 128) return i;
+    break;
+  }
+  if (i === s.length) return i;
+  const m = SPACE_RE.exec(s.slice(i));
+  return i + (m ? m[0].length : 0);
 }
 
 function trimNewline(s: string): string {

@@ -117,7 +117,13 @@ export async function stageArchive(src: Readable, dir: string): Promise<StagedAr
   });
   src.on('error', (err) => ex.destroy(err));
   src.pipe(ex as unknown as NodeJS.WritableStream);
-  await done;
+  try {
+    await done;
+  } catch (err) {
+    src.unpipe();
+    src.destroy();
+    throw err;
+  }
   if (entries === 0) throw new ArchiveError('archive is empty or not a tar archive', 'archive');
   return staged;
 }

@@ -67,11 +67,16 @@ export async function peek(src: Readable, n: number): Promise<{ head: Buffer; st
   }
   const head = Buffer.concat(chunks);
   async function* rest(): AsyncGenerator<Buffer> {
-    yield head;
-    for (;;) {
-      const r = (await iter.next()) as IteratorResult<Buffer>;
-      if (r.done) return;
-      yield r.value;
+    try {
+      if (head.length) yield head;
+      for (;;) {
+        const r = (await iter.next()) as IteratorResult<Buffer>;
+        if (r.done) return;
+        yield r.value;
+      }
+    } finally {
+      // A consumer that stops early must not leave the source (a file) open.
+      await iter.return?.();
     }
   }
   return { head, stream: Readable.from(rest(), { objectMode: false }) };

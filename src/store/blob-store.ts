@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, type Stats } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, type Stats } from 'node:fs';
 import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
@@ -69,12 +69,18 @@ export class BlobStore {
     return { digest, size: st.size };
   }
 
-  /** openBlob opens a fresh stream on the blob; it fails with BlobNotFoundError if absent. */
+  /**
+   * openBlob opens a fresh stream on the blob. A missing blob gives a stream that fails with
+   * BlobNotFoundError (so callers handle it where they handle read errors).
+   */
   openBlob(digest: Digest): Readable {
-    const s = createReadStream(this.blobPath(digest));
-    const out = new Transform({ transform: (c: Buffer, _e, cb: TransformCallback) => cb(null, c) });
-    s.on('error', (err: NodeJS.ErrnoException) => out.destroy(err.code === 'ENOENT' ? new BlobNotFoundError(digest) : err));
-    return s.pipe(out);
+    const path = this.blobPath(digest);
+    if (!existsSync(path)) {
+      const missing = new Readable({ read() {} });
+      process.nextTick(() => missing.destroy(new BlobNotFoundError(digest)));
+      return missing;
+    }
+    return createReadStream(path);
   }
 
   /** readBlob reads a small blob (a config, a manifest) whole; maxSize guards against huge ones. */

@@ -27,10 +27,15 @@ export class ImageTables {
       for (const l of layers) this.putLayer(l);
       const existing = this.db.prepare('SELECT added FROM images WHERE id = ?').get(img.id) as { added: number } | undefined;
       if (existing) {
+        // The same config may come back with another manifest (other layer compression): the
+        // newest manifest and its layers describe the image from now on.
         added = existing.added;
         this.db
-          .prepare('UPDATE images SET manifest_digest = ?, manifest_media_type = ?, parent = COALESCE(parent, ?) WHERE id = ?')
-          .run(img.manifestDigest, img.manifestMediaType, img.parent ?? null, img.id);
+          .prepare('UPDATE images SET manifest_digest = ?, manifest_media_type = ?, size = ?, parent = COALESCE(parent, ?) WHERE id = ?')
+          .run(img.manifestDigest, img.manifestMediaType, img.size, img.parent ?? null, img.id);
+        this.db.prepare('DELETE FROM image_layers WHERE image_id = ?').run(img.id);
+        const ins = this.db.prepare('INSERT INTO image_layers (image_id, idx, layer_digest) VALUES (?, ?, ?)');
+        img.layers.forEach((d, i) => ins.run(img.id, i, d));
       } else {
         this.db
           .prepare('INSERT INTO images (id, manifest_digest, manifest_media_type, created, size, parent, added) VALUES (?, ?, ?, ?, ?, ?, ?)')

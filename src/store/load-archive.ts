@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
@@ -108,6 +107,12 @@ async function loadOci(store: Store, staged: StagedArchive, policy: TarPolicy): 
       const lname = blobName(l, mname);
       const path = staged.path(lname);
       if (!path) throw new ArchiveError('layer missing from the archive', lname);
+      // A layer the store already holds was checked when it was stored: only its diffID must agree.
+      const known = store.images.getLayer(l.digest);
+      if (known && known.diffID === config.rootfs.diff_ids[i] && (await store.hasBlob(l.digest))) {
+        layers.push({ descriptor: l, diffID: known.diffID, uncompressedSize: known.uncompressedSize });
+        continue;
+      }
       const rec = await ingestLayer(store, () => createReadStream(path), { what: lname, policy, expected: l, diffID: config.rootfs.diff_ids[i]! });
       layers.push({ descriptor: l, diffID: rec.diffID, uncompressedSize: rec.uncompressedSize });
     }
@@ -178,11 +183,4 @@ async function loadDockerSave(store: Store, staged: StagedArchive, policy: TarPo
     out.push({ id: rec.id, tags: tags.map((t) => referenceString(parseReference(t))) });
   }
   return out;
-}
-
-/** fileDigest hashes a file as a stream. */
-export async function fileDigest(path: string): Promise<Digest> {
-  const h = createHash('sha256');
-  for await (const c of createReadStream(path)) h.update(c as Buffer);
-  return `sha256:${h.digest('hex')}` as Digest;
 }

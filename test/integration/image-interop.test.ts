@@ -1,8 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256Digest } from '../../src/image/digest.js';
 import { busyboxRootfsTar } from '../helpers/busybox.js';
+import { cliPath } from '../helpers/paths.js';
+import { tarBuffer } from '../helpers/tar.js';
 import { run, strataOk } from '../helpers/strata-cli.js';
 
 /**
@@ -104,6 +108,10 @@ describe('interop with skopeo and umoci', () => {
     const second = join(work, 'rt2.tar');
     strataOk(b, ['save', '-o', second, 'rt:1', 'other/rt:2']);
     expect(readFileSync(second).equals(readFileSync(first))).toBe(true);
+    // Without -o the same archive goes to stdout.
+    const piped = spawnSync(process.execPath, [cliPath, '--root', b, 'save', 'rt:1', 'other/rt:2'], { maxBuffer: 64 << 20 });
+    expect(piped.status).toBe(0);
+    expect(piped.stdout.equals(readFileSync(first))).toBe(true);
     const inspectA = JSON.parse(strataOk(a, ['inspect', 'rt:1'])) as { Id: string; RootFS: unknown }[];
     const inspectB = JSON.parse(strataOk(b, ['inspect', 'rt:1'])) as { Id: string; RootFS: unknown }[];
     expect(inspectB[0]!.Id).toBe(inspectA[0]!.Id);
@@ -135,5 +143,38 @@ describe('interop with skopeo and umoci', () => {
       ids.add(doc[0]!.RootFS.Layers[0]!);
     }
     expect(ids.size).toBe(1);
+  });
+});
+
+describe('docker save archives of every era', () => {
+  it('loads a Docker 1.10–24 archive (<id>/layer.tar, <hex>.json, a linked duplicate layer)', async () => {
+    const layer = await tarBuffer({ 'etc/legacy': 'from an old docker' });
+    const diff = sha256Digest(layer);
+    const config = JSON.stringify({ architecture: 'amd64', os: 'linux', config: { Cmd: ['sh'] }, rootfs: { type: 'layers', diff_ids: [diff, diff] }, history: [{ created_by: 'a' }, { created_by: 'b' }] });
+    const cfg = sha256Digest(config).slice(7);
+    const [id1, id2] = ['1'.repeat(64), '2'.repeat(64)];
+    const archive = await tarBuffer({
+      [`${id1}/VERSION`]: '1.0',
+      [`${id1}/json`]: '{}',
+      [`${id1}/layer.tar`]: layer,
+      [`${id2}/VERSION`]: '1.0',
+      [`${id2}/json`]: '{}',
+      [`${id2}/layer.tar`]: { header: { type: 'symlink', linkname: `../${id1}/layer.tar` } },
+      [`${cfg}.json`]: config,
+      'manifest.json': JSON.stringify([{ Config: `${cfg}.json`, RepoTags: ['legacy:1'], Layers: [`${id1}/layer.tar`, `${id2}/layer.tar`] }]),
+      repositories: JSON.stringify({ legacy: { '1': id2 } }),
+    });
+    const file = join(work, 'legacy.tar');
+    writeFileSync(file, archive);
+    const root = store('legacy-era');
+    expect(strataOk(root, ['load', '-i', file])).toBe('Loaded image: legacy:1\n');
+    const [doc] = JSON.parse(strataOk(root, ['inspect', 'legacy:1'])) as { Id: string; RootFS: { Layers: string[] } }[];
+    expect(doc!.Id).toBe(`sha256:${cfg}`);
+    expect(doc!.RootFS.Layers).toEqual([diff, diff]);
+    // And what strata saves from it, skopeo reads.
+    const out = join(work, 'legacy-resaved.tar');
+    strataOk(root, ['save', '-o', out, 'legacy:1']);
+    const info = JSON.parse(run('skopeo', ['inspect', `docker-archive:${out}`])) as { Layers: string[] };
+    expect(info.Layers).toHaveLength(2);
   });
 });
