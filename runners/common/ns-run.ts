@@ -5,19 +5,33 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { RunnerError } from '../errors.js';
 import type { RunResult, RunSpec, RunnerKind } from '../types.js';
-import { writeEtcFiles } from './etc-files.js';
+import { writeEtcFiles, type EtcFiles } from './etc-files.js';
 import { ensureMountpoint, resolveInRoot } from './in-root.js';
-import { phase1Script, phase2Script, type ResolvedTargets } from './setup-script.js';
+import { namespaceLaunch, phase1Script, phase2Script, type Launch, type ResolvedTargets } from './setup-script.js';
 import { signalName, validateSpec } from './validate.js';
 
 /** HOST_PATH is the PATH of the setup tools (util-linux, iproute2), never the process's. */
 const HOST_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
+/** LaunchContext is what a launcher may use to build phase 2: resolved mountpoints, /etc files, a private temp dir. */
+export interface LaunchContext {
+  spec: RunSpec;
+  targets: ResolvedTargets;
+  etc: EtcFiles;
+  tmp: string;
+}
+
 /**
  * nsRun runs `spec` through the keeper script (see setup-script.ts). `enter` is the argv that puts the
- * keeper in its own mount namespace (and, for rootless, a user namespace) and ends where `sh -c` goes.
+ * keeper in its own mount namespace (and, for rootless, a user namespace) and ends where `sh -c` goes;
+ * `launcher` starts the process (default: new namespaces and a chroot).
  */
-export async function nsRun(spec: RunSpec, kind: RunnerKind, enter: string[]): Promise<RunResult> {
+export async function nsRun(
+  spec: RunSpec,
+  kind: RunnerKind,
+  enter: string[],
+  launcher: (ctx: LaunchContext) => Promise<Launch> = async (ctx) => namespaceLaunch(ctx.spec),
+): Promise<RunResult> {
   validateSpec(spec);
   if (spec.signal?.aborted) return { exitCode: 137, signal: 'SIGKILL', runner: kind };
   const tmp = await mkdtemp(join(tmpdir(), 'strata-run-'));
@@ -54,7 +68,7 @@ export async function nsRun(spec: RunSpec, kind: RunnerKind, enter: string[]): P
       if (!started && /^started \d+$/m.test(setupLog)) started = true;
       if (!sent && /^ready$/m.test(setupLog)) {
         sent = true;
-        phase2(spec, child.pid!, created, etc)
+        phase2(spec, child.pid!, created, etc, tmp, launcher)
           .then((script) => control.end(script + '\n'))
           .catch((err) => {
             setupLog += `\n${err instanceof Error ? err.message : String(err)}`;
@@ -87,7 +101,14 @@ function stdioOf(s: RunSpec['stdin'] | RunSpec['stdout']): 'inherit' | 'ignore' 
 }
 
 /** phase2 creates the mountpoints inside the (now mounted) rootfs, seen through the keeper's mount namespace. */
-async function phase2(spec: RunSpec, keeper: number, created: string[], etc: Awaited<ReturnType<typeof writeEtcFiles>>): Promise<string> {
+async function phase2(
+  spec: RunSpec,
+  keeper: number,
+  created: string[],
+  etc: EtcFiles,
+  tmp: string,
+  launcher: (ctx: LaunchContext) => Promise<Launch>,
+): Promise<string> {
   const mountsGiven = (spec.rootfsMounts ?? []).length > 0;
   const base = mountsGiven ? `/proc/${keeper}/root${spec.rootfs}` : spec.rootfs;
   const t: ResolvedTargets = {
@@ -110,7 +131,7 @@ async function phase2(spec: RunSpec, keeper: number, created: string[], etc: Awa
     const keep: string[] = [];
     await ensureMountpoint(base, spec.cwd, 'dir', keep);
   }
-  return phase2Script(spec, t, etc);
+  return phase2Script(t, etc, await launcher({ spec, targets: t, etc, tmp }));
 }
 
 /** cleanupRoot is where the mountpoints we created live once the mounts are gone: the overlay upper dir or the rootfs. */

@@ -160,7 +160,7 @@ export async function build(req: BuildRequest): Promise<BuildResult> {
       layers: outcome.fs.chain.map((l) => ({ descriptor: l.descriptor, diffID: l.diffID, ...(l.uncompressedSize !== undefined ? { uncompressedSize: l.uncompressedSize } : {}) })),
       tags,
     });
-    await writeOutputs(req.store, image.id, req.outputs ?? [], tags);
+    await writeOutputs(req.store, image.id, req.outputs ?? [], tags, () => (req.sourceRootfs ?? fsDefaults.sourceRootfs)(outcome.fs.chain));
     if (req.iidfile) await writeFile(req.iidfile, image.id);
     const durationMs = Date.now() - started;
     const cached = steps.filter((s) => s.status === 'cached').length;
@@ -201,7 +201,13 @@ function parseTrigger(expr: string): Instruction {
   return ins;
 }
 
-async function writeOutputs(store: Store, imageId: string, outputs: OutputSpec[], tags: string[]): Promise<void> {
+async function writeOutputs(
+  store: Store,
+  imageId: string,
+  outputs: OutputSpec[],
+  tags: string[],
+  rootfs: () => Promise<{ view: FsView; release: () => Promise<void> }>,
+): Promise<void> {
   for (const o of outputs) {
     if (o.type === 'docker' || o.type === 'oci') {
       const rec = store.images.getImage(imageId as never)!;
@@ -211,7 +217,29 @@ async function writeOutputs(store: Store, imageId: string, outputs: OutputSpec[]
       ]);
       await pipeline(archive, createWriteStream(o.dest));
     } else {
-      throw new StrataError('OUTPUT_UNSUPPORTED', `--output type=${o.type} needs a snapshotter to unpack the image, and none is available yet`);
+      // local: the image's files in a directory; tar: the same files as one tar (not an image).
+      const { view, release } = await rootfs();
+      try {
+        const c = view.content('');
+        if (c.kind !== 'file') throw new StrataError('OUTPUT_UNSUPPORTED', `--output type=${o.type} needs a mounted root filesystem`);
+        await exportTree(c.abs, o);
+      } finally {
+        await release();
+      }
     }
+  }
+}
+
+/** exportTree copies a mounted root filesystem to a directory, or archives it into a tar file. */
+async function exportTree(dir: string, o: OutputSpec): Promise<void> {
+  const { execFile } = await import('node:child_process');
+  const { mkdir } = await import('node:fs/promises');
+  const run = (cmd: string, args: string[]): Promise<void> =>
+    new Promise((res, rej) => execFile(cmd, args, (err, _o, stderr) => (err ? rej(new StrataError('OUTPUT_FAILED', `--output type=${o.type}: ${String(stderr).trim() || err.message}`)) : res())));
+  if (o.type === 'local') {
+    await mkdir(o.dest, { recursive: true });
+    await run('cp', ['-a', '--', `${dir}/.`, o.dest]);
+  } else {
+    await run('tar', ['--sort=name', '--numeric-owner', '-C', dir, '-cf', o.dest, '.']);
   }
 }

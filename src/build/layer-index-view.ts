@@ -34,7 +34,9 @@ export function compactFromEntries(entries: { path: string; type: string; mode: 
       out.entries.push([e.path, 'file', e.mode, e.uid, e.gid]);
       const data = readKept(e.path);
       if (data) out.files[e.path] = data.toString('base64');
-    } else out.entries.push([e.path, 'file', e.mode, e.uid, e.gid]);
+    }
+    // Plain files are left out: a destination lookup only walks directories and links, and a
+    // 20,000-file COPY must not put 20,000 entries in its cache record.
   }
   return out;
 }

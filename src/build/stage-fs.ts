@@ -22,7 +22,8 @@ export class StageFs {
     compacts: (CompactIndex | undefined)[] = [],
   ) {
     this.chain = [...chain];
-    this.compacts = [...compacts];
+    // one slot per layer: base layers without a compact index are read when first needed
+    this.compacts = chain.map((_, i) => compacts[i]);
   }
 
   /** fork starts a new stage on this one's result (`FROM earlier-stage`). */

@@ -49,9 +49,13 @@ export interface ParserDirectives {
   check?: string;
 }
 
-/** Warning is a non-fatal finding (deprecated MAINTAINER, empty continuation line...). */
+/**
+ * Warning is a non-fatal finding (deprecated MAINTAINER, empty continuation line...). `rule` is
+ * BuildKit's name for the check, which `# check=skip=<rule>,...` turns off.
+ */
 export interface Warning {
   code: string;
+  rule: string;
   message: string;
   range: Range;
 }
@@ -60,6 +64,12 @@ interface Base {
   range: Range;
   /** keyword as written in the file (`run`, `Run`, `RUN`). */
   keyword: string;
+  /**
+   * original is the instruction as written, continuation lines joined (escape characters and
+   * comment lines removed), trimmed, without heredoc bodies: what a progress line shows.
+   * Always set by the parser; optional only so hand-made values may omit it.
+   */
+  original?: string;
 }
 
 /** FromInstruction: `FROM [--platform=<p>] <image> [AS <name>]`. */

@@ -137,8 +137,9 @@ export async function applyLayer(layer: Readable, dir: string, options: ApplyOpt
       if (existing.isDirectory()) forget(rel);
       await rm(path, { recursive: true, force: true });
     }
-    const uid = header.uid ?? 0;
-    const gid = header.gid ?? 0;
+    // tar-stream applies PAX path/linkpath/size but not uid/gid (ids beyond 2097151 live only there).
+    const uid = header.pax?.uid !== undefined ? Number(header.pax.uid) : (header.uid ?? 0);
+    const gid = header.pax?.gid !== undefined ? Number(header.pax.gid) : (header.gid ?? 0);
     const perm = (header.mode ?? 0o644) & 0o7777;
     const mtime = header.mtime ?? new Date(0);
     switch (header.type) {
@@ -189,7 +190,9 @@ export async function applyLayer(layer: Readable, dir: string, options: ApplyOpt
     if (!options.ignoreOwnership) await lchown(path, uid, gid);
     if (header.type !== 'symlink') await chmod(path, perm);
     for (const [k, v] of Object.entries(header.pax ?? {})) {
-      if (k.startsWith('SCHILY.xattr.')) deferred.xattrs.push({ path, name: k.slice('SCHILY.xattr.'.length), value: Buffer.from(v, "utf8") });
+      // tar-stream decodes PAX values as UTF-8: a binary value that was not valid UTF-8 is lost, and is
+      // skipped rather than written corrupted.
+      if (k.startsWith('SCHILY.xattr.') && !v.includes('\uFFFD')) deferred.xattrs.push({ path, name: k.slice('SCHILY.xattr.'.length), value: Buffer.from(v, 'utf8') });
     }
     if (isDir) deferred.dirTimes.push({ path, mtime, depth: parts.length });
     else await lutimes(path, mtime, mtime);

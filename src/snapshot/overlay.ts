@@ -7,6 +7,7 @@ import { SnapshotStateError } from './errors.js';
 import { writeLayer } from './layer-writer.js';
 import { overlayChanges } from './overlay-diff.js';
 import type { DiffOptions, Mount, SnapshotInfo } from './types.js';
+import { overlayNeedsUserxattr } from './userns.js';
 import { readXattrTree } from './xattrs.js';
 
 /**
@@ -22,7 +23,7 @@ export class OverlaySnapshotter extends SnapshotterBase {
 
   constructor(root: string, options: { userxattr?: boolean } = {}) {
     super(root);
-    this.userxattr = options.userxattr ?? process.getuid?.() !== 0;
+    this.userxattr = options.userxattr ?? overlayNeedsUserxattr();
   }
 
   protected async create(info: SnapshotInfo): Promise<void> {

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { SnapshotterUnavailableError } from './errors.js';
+import { overlayNeedsUserxattr } from './userns.js';
 import { NativeSnapshotter } from './native.js';
 import { OverlaySnapshotter } from './overlay.js';
 import type { Snapshotter, SnapshotterName } from './types.js';
@@ -26,7 +27,7 @@ export function overlaySupported(root: string): boolean {
     for (const d of ['l', 'u', 'w', 'm']) mkdirSync(join(dir, d));
     spawnSync('sh', ['-c', ': > "$1/l/f"', 'sh', dir]);
     const rootless = process.getuid?.() !== 0;
-    const opts = `lowerdir=${dir}/l,upperdir=${dir}/u,workdir=${dir}/w${rootless ? ',userxattr' : ''}`;
+    const opts = `lowerdir=${dir}/l,upperdir=${dir}/u,workdir=${dir}/w${overlayNeedsUserxattr() ? ',userxattr' : ''}`;
     const enter = rootless ? ['unshare', '--user', '--map-root-user', '--mount'] : ['unshare', '--mount'];
     const r = spawnSync(enter[0]!, [...enter.slice(1), 'sh', '-c', 'mount -t overlay overlay -o "$1" "$2/m" && rm "$2/m/f"', 'sh', opts, dir], { stdio: 'ignore' });
     ok = r.status === 0 && statSync(join(dir, 'u', 'f')).isCharacterDevice();

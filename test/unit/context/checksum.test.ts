@@ -1,9 +1,8 @@
-import type { Stats } from 'node:fs';
 import { chmod, mkdtemp, mkdir, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { checksumTree, ignoreMatcher, memoryChecksumCache, noIgnore, walk, type ChecksumCache } from '../../../src/context/index.js';
+import { checksumTree, ignoreMatcher, memoryChecksumCache, noIgnore, walk, type CacheItem, type ChecksumCache } from '../../../src/context/index.js';
 
 let dir = '';
 beforeEach(async () => {
@@ -23,12 +22,12 @@ function countingCache(): ChecksumCache & { reads: number } {
   const inner = memoryChecksumCache();
   const c = {
     reads: 0,
-    get: (abs: string, st: Stats) => {
-      const v = inner.get(abs, st);
-      if (v === undefined) c.reads++;
-      return v;
+    lookup: (items: CacheItem[]) => {
+      const found = inner.lookup(items);
+      c.reads += items.length - found.size;
+      return found;
     },
-    set: inner.set,
+    record: inner.record,
     flush: inner.flush,
   };
   return c;

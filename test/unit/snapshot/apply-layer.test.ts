@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyLayer } from '../../../src/snapshot/apply-layer.js';
+import { encodeTarHeader, TAR_END } from '../../../src/snapshot/tar-header.js';
 import { busyboxRootfsTar } from '../../helpers/busybox.js';
 import { layerOf } from './layer-helpers.js';
 
@@ -71,6 +72,16 @@ describe('applyLayer', () => {
     expect(lstatSync(join(dir, 'gone/x')).isCharacterDevice()).toBe(true);
     const { execFileSync } = await import('node:child_process');
     expect(execFileSync('getfattr', ['-n', 'trusted.overlay.opaque', '--only-values', join(dir, 'o')], { encoding: 'utf8' })).toBe('y');
+  });
+
+  it('takes owners beyond ustar range from PAX records', async () => {
+    const tar = Buffer.concat([
+      encodeTarHeader({ name: 'big', type: 'file', mode: 0o640, uid: 3_000_000, gid: 2_500_000, size: 0, mtime: 1_600_000_000 }),
+      TAR_END,
+    ]);
+    await applyLayer(Readable.from([tar]), dir);
+    const st = lstatSync(join(dir, 'big'));
+    expect([st.uid, st.gid, st.mode & 0o7777, st.mtimeMs / 1000]).toEqual([3_000_000, 2_500_000, 0o640, 1_600_000_000]);
   });
 
   it('reports a truncated or garbage tar as INVALID_LAYER', async () => {

@@ -61,12 +61,15 @@ export async function readLayer(layer: Readable): Promise<ReadEntry[]> {
     const h = e.header;
     const chunks: Buffer[] = [];
     for await (const c of e) chunks.push(c as Buffer);
-    let line = `${h.type} ${h.name} ${(h.mode & 0o7777).toString(8)} ${h.uid}:${h.gid}`;
+    const pax = (h.pax ?? {}) as Record<string, string>;
+    // tar-stream applies PAX path/linkpath/size but not uid/gid; Go's archive/tar (Docker) applies all.
+    const uid = pax.uid ?? h.uid;
+    const gid = pax.gid ?? h.gid;
+    let line = `${h.type} ${h.name} ${(h.mode & 0o7777).toString(8)} ${uid}:${gid}`;
     if (h.uname || h.gname) line += ` NAMES(${h.uname}/${h.gname})`;
     if (h.type === 'symlink' || h.type === 'link') line += ` -> ${h.linkname}`;
     if (h.type === 'file') line += ` =${Buffer.concat(chunks).toString()}`;
     if (h.type === 'character-device' || h.type === 'block-device') line += ` dev ${h.devmajor}:${h.devminor}`;
-    const pax = (h.pax ?? {}) as Record<string, string>;
     const xattrs = Object.keys(pax).filter((k) => k.startsWith('SCHILY.xattr.')).sort();
     if (xattrs.length) line += ` {${xattrs.map((k) => `${k.slice(13)}=${pax[k]}`).join(',')}}`;
     out.push({ line, mtime: h.mtime.getTime() / 1000 });
