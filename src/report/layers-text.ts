@@ -36,7 +36,7 @@ export function renderLayerReportText(report: LayerReport, subject?: ReportSubje
           String(layer.filesAdded),
           String(layer.filesModified),
           String(layer.filesRemoved),
-          truncate(layer.createdBy, width - fixed - 2),
+          truncate(layer.createdBy || '-', width - fixed - 2),
         ]),
         new Set([0, 1, 2, 3, 4]),
       ),

@@ -160,3 +160,34 @@ describe('strata report build and strata cache', () => {
     }
   });
 });
+
+const isRoot = process.getuid?.() === 0;
+if (!isRoot) console.warn('\n*** report of a built busybox image SKIPPED: RUN needs root (the chroot runner) ***\n');
+
+describe.skipIf(!isRoot)('strata report layers on an image strata built', () => {
+  let dir: string;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'strata-report-built-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('shows what the RUN and COPY layers of examples/busybox-app added, paired with their history', async () => {
+    const { busyboxRootfsTar } = await import('../helpers/busybox.js');
+    const store = join(dir, 'store');
+    strataOk(store, ['import', busyboxRootfsTar(), 'busybox:latest']);
+    strataOk(store, ['build', '-q', '-t', 'app:1', join(repoRoot, 'examples', 'busybox-app')]);
+    const json = JSON.parse(strataOk(store, ['report', 'layers', 'app:1', '--format', 'json', '--files'])) as {
+      wastedBytes: number;
+      efficiency: number;
+      layers: Array<{ createdBy: string; filesAdded: number; changes: Array<{ path: string; change: string }> }>;
+    };
+    const run = json.layers.find((layer) => layer.createdBy.startsWith('RUN '));
+    const copy = json.layers.find((layer) => layer.createdBy.startsWith('COPY app.sh'));
+    expect(run?.changes.filter((c) => c.change === 'added').map((c) => c.path)).toEqual(expect.arrayContaining(['app/greeting.txt', 'app/data/built-year']));
+    expect(copy?.changes.filter((c) => c.change === 'added').map((c) => c.path)).toEqual(['app/app.sh']);
+    expect(json.layers[0]?.filesAdded).toBeGreaterThan(100);
+    expect(json.wastedBytes).toBe(0);
+    expect(json.efficiency).toBe(1);
+  });
+});
