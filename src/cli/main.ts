@@ -14,6 +14,8 @@ async function main(argv: string[]): Promise<number> {
     .version(VERSION, '-v, --version')
     .option('--root <dir>', 'store root (default /var/lib/strata as root, $XDG_DATA_HOME/strata otherwise; env STRATA_ROOT)')
     .option('--debug', 'print debugging detail (HTTP exchanges without credentials, stack traces)')
+    // Global options go before the command, as with docker, so a command may reuse a letter (`system df -v`).
+    .enablePositionalOptions()
     .exitOverride()
     .showHelpAfterError();
   registerCommands(program);
