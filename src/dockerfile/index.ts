@@ -12,7 +12,7 @@ import { lintDockerfile } from './lint.js';
  */
 
 export type * from './ir.js';
-export { DockerfileErrorCode, DockerfileSyntaxError } from './errors.js';
+export { DockerfileErrorCode, DockerfileSyntaxError, type DockerfileErrorCodeValue } from './errors.js';
 export { dumpAst, parseAst, type Ast, type AstNode } from './ast.js';
 export { formatDockerfile, formatInstruction } from './format.js';
 export { heredocContent, parseHeredocMarker } from './heredoc.js';

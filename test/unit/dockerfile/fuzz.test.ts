@@ -8,7 +8,7 @@ import { conformanceDir } from '../../helpers/paths.js';
 // Seeded random mutations of real Dockerfiles: each one parses or fails with a StrataError,
 // never with any other exception. The seed makes a failure reproducible.
 const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed);
-const ROUNDS = Number(process.env.FUZZ_ROUNDS ?? 6000);
+const ROUNDS = Number(process.env.FUZZ_ROUNDS ?? 4000);
 
 function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
