@@ -115,6 +115,19 @@ describe('inspect and history', () => {
   });
 });
 
+describe('reproducible import', () => {
+  it('gives the same image ID for the same tarball under SOURCE_DATE_EPOCH', () => {
+    const env = { SOURCE_DATE_EPOCH: '1700000000' };
+    const rootOne = fresh();
+    const one = strata(rootOne, ['import', '-c', 'CMD ["sh"]', tarB, 'x'], { env });
+    const two = strata(fresh(), ['import', '-c', 'CMD ["sh"]', tarB, 'y'], { env });
+    expect(one.code).toBe(0);
+    expect(two.stdout).toBe(one.stdout);
+    expect(strataOk(rootOne, ['inspect', '--format', '{{.Created}}', 'x'])).toBe('2023-11-14T22:13:20.000Z\n');
+    expect(strata(fresh(), ['import', tarB], { env: { SOURCE_DATE_EPOCH: 'soon' } }).stderr).toBe('error: invalid SOURCE_DATE_EPOCH "soon": want seconds since the epoch\n');
+  });
+});
+
 describe('prune and system df', () => {
   it('prunes dangling images, reports disk usage with shared and unique sizes', () => {
     const root = fresh();
