@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -112,6 +112,9 @@ describe('inspect and history', () => {
     expect(strataOk(root, ['history', '-H=false', '--format', '{{.Size}}', 'app'])).toMatch(/^\d{7}\n$/);
     expect(strataOk(root, ['history', '-q', '--no-trunc', 'app'])).toBe(`${id}\n`);
     expect(strataOk(root, ['history', 'app']).split('\n')[0]).toMatch(/^IMAGE +CREATED +CREATED BY +SIZE +COMMENT$/);
+    // From stdin, the comment names "-" as docker's does.
+    strataOk(root, ['import', '-', 'piped'], { input: readFileSync(tarB) });
+    expect(strataOk(root, ['history', '--format', '{{.Comment}}', 'piped'])).toBe('Imported from -\n');
   });
 });
 
