@@ -59,13 +59,20 @@ export class RemoteRunner implements Runner {
   readonly kind: RunnerKind = 'rootless';
   /** child: the last driver process started (tests kill it to play a killed strata). */
   child: ReturnType<typeof spawn> | undefined;
-  constructor(private readonly dir: string, private readonly uid: number, private readonly gid: number, private readonly choice = 'rootless') {}
+  constructor(
+    private readonly dir: string,
+    private readonly uid: number,
+    private readonly gid: number,
+    private readonly choice = 'rootless',
+    /** tmp: TMPDIR of the driver (a killed driver cannot clean its temp dirs; the test then does). */
+    private readonly tmp?: string,
+  ) {}
 
   run(spec: RunSpec): Promise<RunResult> {
     const wire = { ...spec, stdin: typeof spec.stdin === 'object' ? 'stream' : spec.stdin, stdout: undefined, stderr: undefined, signal: undefined };
     const child = spawn('setpriv', ['--reuid', String(this.uid), '--regid', String(this.gid), '--clear-groups', '--', process.execPath, join(this.dir, 'driver.js'), JSON.stringify(wire), this.choice], {
       cwd: this.dir,
-      env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/' },
+      env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/', ...(this.tmp ? { TMPDIR: this.tmp } : {}) },
       stdio: [typeof spec.stdin === 'object' ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'],
     });
     this.child = child;
