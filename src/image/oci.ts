@@ -74,6 +74,8 @@ export interface HistoryEntry {
 export interface ImageConfig {
   created?: string;
   author?: string;
+  /** comment is Docker's top-level image comment (`import -m`, `commit -m`). */
+  comment?: string;
   architecture: string;
   os: string;
   variant?: string;

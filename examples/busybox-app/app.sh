@@ -1,0 +1,3 @@
+#!/bin/sh
+cat /app/greeting.txt
+echo "working directory: $(pwd)"

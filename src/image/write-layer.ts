@@ -1,0 +1,45 @@
+import { pipeline } from 'node:stream';
+import type { Readable } from 'node:stream';
+import { constants, createGzip } from 'node:zlib';
+import type { BlobSink } from './blob-io.js';
+import { DigestingStream, type Digest } from './digest.js';
+import { MediaType } from './media-types.js';
+import type { Descriptor } from './oci.js';
+
+export interface WriteLayerOptions {
+  /** mediaType of the written blob; OCI gzip by default (Docker's gzip type works too). */
+  mediaType?: string;
+  /** level is the gzip level (default 6, as Docker and BuildKit use). */
+  level?: number;
+}
+
+export interface WrittenLayer {
+  descriptor: Descriptor;
+  diffID: Digest;
+  uncompressedSize: number;
+}
+
+/**
+ * writeLayer turns an uncompressed tar stream into a gzip layer blob in one streaming pass: the tar
+ * is hashed (diffID) on its way into gzip, the gzip output is hashed and stored by the sink. Node's
+ * gzip header carries no time or name, so the same tar always gives the same digest.
+ */
+export async function writeLayer(sink: BlobSink, tar: Readable, opts: WriteLayerOptions = {}): Promise<WrittenLayer> {
+  const mediaType = opts.mediaType ?? MediaType.OciLayerGzip;
+  const diff = new DigestingStream();
+  const gzip = createGzip({ level: opts.level ?? constants.Z_DEFAULT_COMPRESSION });
+  let upstreamError: Error | undefined;
+  const compressed = pipeline(tar, diff, gzip, (err) => {
+    if (err) upstreamError = err;
+  });
+  let blob;
+  try {
+    blob = await sink.putBlob(compressed, { what: 'layer' });
+  } catch (err) {
+    throw upstreamError ?? err;
+  }
+  if (upstreamError) throw upstreamError;
+  const rec = { digest: blob.digest, diffID: diff.digest, size: blob.size, uncompressedSize: diff.size, mediaType };
+  sink.putLayerRecord?.(rec);
+  return { descriptor: { mediaType, digest: blob.digest, size: blob.size }, diffID: diff.digest, uncompressedSize: diff.size };
+}

@@ -1,0 +1,159 @@
+import { randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream, existsSync, type Stats } from 'node:fs';
+import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { DigestingStream, digestHex, isDigest, type Digest } from '../image/digest.js';
+import { DigestMismatchError, SizeLimitError } from '../image/errors.js';
+import { BlobNotFoundError } from './errors.js';
+
+/** BlobInfo is what the store knows of a blob: its digest and byte length. */
+export interface BlobInfo {
+  digest: Digest;
+  size: number;
+}
+
+/** ExpectedBlob is what a writer announces; putBlob refuses content that differs. */
+export interface ExpectedBlob {
+  digest?: Digest;
+  size?: number;
+  /** maxSize refuses content longer than this (for documents read from untrusted archives). */
+  maxSize?: number;
+  /** what names the content in error messages (a tar entry, a URL). */
+  what?: string;
+}
+
+/**
+ * BlobStore keeps blobs at `blobs/sha256/<hex>`. A blob is streamed to a temp file under `tmp/`
+ * while it is hashed, checked against what was expected, fsynced, then renamed into place: a blob
+ * is never visible half-written, and a killed writer leaves only a temp file that GC removes.
+ */
+export class BlobStore {
+  readonly dir: string;
+  readonly tmpDir: string;
+
+  constructor(root: string) {
+    this.dir = join(root, 'blobs', 'sha256');
+    this.tmpDir = join(root, 'tmp');
+  }
+
+  async init(): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    await mkdir(this.tmpDir, { recursive: true });
+  }
+
+  /** blobPath is where the blob with this digest lives (whether or not it exists). */
+  blobPath(digest: Digest): string {
+    return join(this.dir, digestHex(digest));
+  }
+
+  /** tempPath returns a fresh unique path under tmp/ (GC removes leftovers there). */
+  tempPath(prefix: string): string {
+    return join(this.tmpDir, `${prefix}-${process.pid}-${randomBytes(6).toString('hex')}`);
+  }
+
+  async hasBlob(digest: Digest): Promise<boolean> {
+    return (await this.statBlob(digest)) !== undefined;
+  }
+
+  /** statBlob returns the blob's size, or undefined when the store does not hold it. */
+  async statBlob(digest: Digest): Promise<BlobInfo | undefined> {
+    let st: Stats;
+    try {
+      st = await stat(this.blobPath(digest));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+    return { digest, size: st.size };
+  }
+
+  /**
+   * openBlob opens a fresh stream on the blob. A missing blob gives a stream that fails with
+   * BlobNotFoundError (so callers handle it where they handle read errors).
+   */
+  openBlob(digest: Digest): Readable {
+    const path = this.blobPath(digest);
+    if (!existsSync(path)) {
+      const missing = new Readable({ read() {} });
+      process.nextTick(() => missing.destroy(new BlobNotFoundError(digest)));
+      return missing;
+    }
+    return createReadStream(path);
+  }
+
+  /** readBlob reads a small blob (a config, a manifest) whole; maxSize guards against huge ones. */
+  async readBlob(digest: Digest, maxSize = 64 << 20): Promise<Buffer> {
+    const info = await this.statBlob(digest);
+    if (!info) throw new BlobNotFoundError(digest);
+    if (info.size > maxSize) throw new SizeLimitError(`blob ${digest}`, maxSize);
+    const chunks: Buffer[] = [];
+    for await (const c of this.openBlob(digest)) chunks.push(c as Buffer);
+    return Buffer.concat(chunks);
+  }
+
+  /** putBlob streams `src` into the store (see the class comment) and returns its digest and size. */
+  async putBlob(src: Readable | Uint8Array | string, expected: ExpectedBlob = {}): Promise<BlobInfo> {
+    const readable = typeof src === 'string' || src instanceof Uint8Array ? Readable.from([Buffer.from(src)]) : src;
+    const what = expected.what ?? expected.digest ?? 'blob';
+    const tmp = this.tempPath('blob');
+    const hasher = new DigestingStream();
+    const limit = expected.size ?? expected.maxSize;
+    try {
+      await pipeline(readable, sizeLimit(what, limit), hasher, createWriteStream(tmp, { flags: 'wx', mode: 0o644 }));
+      if (expected.size !== undefined && hasher.size !== expected.size) {
+        throw new DigestMismatchError(what, `size ${expected.size}`, `size ${hasher.size}`);
+      }
+      if (expected.digest !== undefined && hasher.digest !== expected.digest) {
+        throw new DigestMismatchError(what, expected.digest, hasher.digest);
+      }
+      const digest = hasher.digest;
+      if (await this.hasBlob(digest)) {
+        await unlink(tmp);
+      } else {
+        await fsyncPath(tmp);
+        await rename(tmp, this.blobPath(digest));
+        await fsyncPath(this.dir);
+      }
+      return { digest, size: hasher.size };
+    } catch (err) {
+      await unlink(tmp).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** deleteBlob removes a blob (GC only: callers must hold the store's exclusive lock). */
+  async deleteBlob(digest: Digest): Promise<void> {
+    await unlink(this.blobPath(digest)).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+    });
+  }
+
+  /** listBlobs lists every blob's digest (files that are not digests are ignored). */
+  async listBlobs(): Promise<Digest[]> {
+    const names = await readdir(this.dir);
+    return names.map((n) => `sha256:${n}`).filter((d): d is Digest => isDigest(d));
+  }
+}
+
+async function fsyncPath(path: string): Promise<void> {
+  const fh = await open(path, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** sizeLimit fails the stream as soon as more than `limit` bytes pass (no limit when undefined). */
+export function sizeLimit(what: string, limit: number | undefined): Transform {
+  let n = 0;
+  return new Transform({
+    transform(chunk: Buffer, _e, cb: TransformCallback) {
+      n += chunk.length;
+      if (limit !== undefined && n > limit) cb(new SizeLimitError(what, limit));
+      else cb(null, chunk);
+    },
+  });
+}
