@@ -1,6 +1,7 @@
 // snapshot-bench: how much one RUN step that changes one file costs on a base of 500 and of 50,000 files,
 // for the overlay and native snapshotters (chroot runner). Not part of `npm test`; needs root.
-//   npx tsc -p tsconfig.build.json && node dist/test/bench/snapshot-bench.js [--sizes 500,50000] [--runs 3] [--only overlay,native]
+//   npm run bench (test/bench/snapshot-bench.sh), or after `npm run build`:
+//   BUSYBOX_TAR=test-artifacts/busybox-rootfs.tar node dist/test/bench/snapshot-bench.js [--sizes 500,50000] [--runs 3] [--only overlay,native]
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -52,7 +53,7 @@ async function bench(name: string, make: (root: string) => Snapshotter, n: numbe
   const work = mkdtempSync(join(tmpdir(), 'strata-bench-'));
   try {
     const sn = make(join(work, 'snapshots'));
-    await sn.importLayer('busybox', undefined, createReadStream(busyboxRootfsTar()));
+    await sn.importLayer('busybox', undefined, createReadStream(process.env.BUSYBOX_TAR ?? busyboxRootfsTar()));
     const files = join(work, 'files');
     makeFiles(files, n);
     const ti = process.hrtime.bigint();

@@ -41,7 +41,9 @@ describe.skipIf(skip !== undefined)('a runner whose strata process is SIGKILLed'
 
   for (const choice of ['chroot', 'oci']) {
     it(`${choice}: leaves no process and no mount`, async () => {
-      const runner = new RemoteRunner(compiled, 0, 0, choice);
+      const tmp = join(work, `tmp-${choice}`);
+      mkdirSync(tmp);
+      const runner = new RemoteRunner(compiled, 0, 0, choice, tmp);
       const marker = `${5_000_000 + Math.floor(Math.random() * 1_000_000)}`;
       const out = new PassThrough();
       let seen = '';

@@ -21,6 +21,7 @@ spec.stdout = process.stdout;
 spec.stderr = process.stderr;
 spec.signal = ac.signal;
 const fd3 = (await import('node:fs')).createWriteStream(null, { fd: 3 });
+fd3.write('listening\\n');
 try {
   const res = await selectRunner(choice).run(spec);
   fd3.end(JSON.stringify({ ok: res }));
@@ -58,13 +59,20 @@ export class RemoteRunner implements Runner {
   readonly kind: RunnerKind = 'rootless';
   /** child: the last driver process started (tests kill it to play a killed strata). */
   child: ReturnType<typeof spawn> | undefined;
-  constructor(private readonly dir: string, private readonly uid: number, private readonly gid: number, private readonly choice = 'rootless') {}
+  constructor(
+    private readonly dir: string,
+    private readonly uid: number,
+    private readonly gid: number,
+    private readonly choice = 'rootless',
+    /** tmp: TMPDIR of the driver (a killed driver cannot clean its temp dirs; the test then does). */
+    private readonly tmp?: string,
+  ) {}
 
   run(spec: RunSpec): Promise<RunResult> {
     const wire = { ...spec, stdin: typeof spec.stdin === 'object' ? 'stream' : spec.stdin, stdout: undefined, stderr: undefined, signal: undefined };
     const child = spawn('setpriv', ['--reuid', String(this.uid), '--regid', String(this.gid), '--clear-groups', '--', process.execPath, join(this.dir, 'driver.js'), JSON.stringify(wire), this.choice], {
       cwd: this.dir,
-      env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/' },
+      env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/', ...(this.tmp ? { TMPDIR: this.tmp } : {}) },
       stdio: [typeof spec.stdin === 'object' ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'],
     });
     this.child = child;
@@ -73,9 +81,20 @@ export class RemoteRunner implements Runner {
     else child.stdout!.resume();
     if (typeof spec.stderr === 'object') child.stderr!.pipe(spec.stderr, { end: false });
     else child.stderr!.pipe(process.stderr);
-    spec.signal?.addEventListener('abort', () => child.kill('SIGTERM'), { once: true });
+    // The driver can only turn SIGTERM into an abort once it listens for it: hold the signal until then.
+    let listening = false;
+    let pendingAbort = false;
+    spec.signal?.addEventListener('abort', () => (listening ? child.kill('SIGTERM') : (pendingAbort = true)), { once: true });
+    if (spec.signal?.aborted) pendingAbort = true;
     let report = '';
-    (child.stdio[3] as Readable).on('data', (c) => (report += c));
+    (child.stdio[3] as Readable).on('data', (c) => {
+      report += c;
+      if (!listening && report.startsWith('listening\n')) {
+        listening = true;
+        report = report.slice('listening\n'.length);
+        if (pendingAbort) child.kill('SIGTERM');
+      }
+    });
     return new Promise((resolve, reject) => {
       child.on('close', () => {
         try {
