@@ -4,28 +4,26 @@
 
 # RUN, CMD, ENTRYPOINT, SHELL (and HEALTHCHECK's command): JSON or one string.
 shellArgs -> null {% () => null %}
-  | %ws shellFirst {% ([, a]) => a as RawArgs %}
-shellFirst -> %jsonStrings {% ([t]) => syn.jsonArgs(t) %}
+  | %jsonStrings {% ([t]) => syn.jsonArgs(t) %}
   | %jsonOther {% ([t]) => syn.jsonOther(t, 'text') %}
   | %text {% ([t]) => syn.text(t) %}
 
 # ADD, COPY, VOLUME: JSON or a whitespace-separated list.
 listArgs -> null {% () => null %}
-  | %ws %jsonStrings {% ([, t]) => syn.jsonArgs(t) %}
-  | %ws %jsonOther {% ([, t]) => syn.jsonOther(t, 'words') %}
-  | (%ws %word {% ([, w]) => w as Token %}):+ {% ([ws]) => syn.words(ws, null) %}
+  | %jsonStrings {% ([t]) => syn.jsonArgs(t) %}
+  | %jsonOther {% ([t]) => syn.jsonOther(t, 'words') %}
+  | %word:+ {% ([ws]) => syn.words(ws, null) %}
 
 # FROM, EXPOSE: a whitespace-separated list, never JSON.
-wordsArgs -> (%ws %word {% ([, w]) => w as Token %}):* {% ([ws]) => syn.words(ws, null) %}
+wordsArgs -> %word:* {% ([ws]) => syn.words(ws, null) %}
 
 # ENV, LABEL, ARG: quote-aware words, kept raw.
-kvArgs -> (%ws %kvword {% ([, w]) => w as Token %}):* (%ws:? %stray):?
-  {% ([ws, s]) => syn.words(ws, s) %}
+kvArgs -> %kvword:* %stray:? {% ([ws, s]) => syn.words(ws, s) %}
 
 # MAINTAINER, USER, WORKDIR, STOPSIGNAL, ONBUILD, unknown: the rest verbatim.
 textArgs -> null {% () => null %}
-  | %ws %text {% ([, t]) => syn.text(t) %}
+  | %text {% ([t]) => syn.text(t) %}
 
 # HEALTHCHECK: a type word (CMD, NONE, ...) then a command like CMD's.
 healthArgs -> null {% () => null %}
-  | %ws %healthType shellArgs {% ([, t, a]) => [t, a] %}
+  | %healthType shellArgs {% ([t, a]) => [t, a] %}

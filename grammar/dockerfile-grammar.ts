@@ -4,10 +4,8 @@
 // Bypasses TS6133. Allow declared but unused functions.
 // @ts-ignore
 function id(d: any[]): any { return d[0]; }
-declare var ws: any;
 declare var flag: any;
 declare var dashdash: any;
-declare var ws: any;
 declare var jsonStrings: any;
 declare var jsonOther: any;
 declare var text: any;
@@ -37,7 +35,7 @@ declare var kw_unknown: any;
 
 import { lexer } from './lexer.js';
 import * as syn from './syntax.js';
-import type { Token, RawArgs } from './syntax.js';
+import type { Token } from './syntax.js';
 
 interface NearleyToken {
   value: any;
@@ -70,42 +68,32 @@ const grammar: Grammar = {
   Lexer: lexer,
   ParserRules: [
     {"name": "flags$ebnf$1", "symbols": []},
-    {"name": "flags$ebnf$1$subexpression$1", "symbols": [(lexer.has("ws") ? {type: "ws"} : ws), (lexer.has("flag") ? {type: "flag"} : flag)], "postprocess": ([, f]) => f as Token},
-    {"name": "flags$ebnf$1", "symbols": ["flags$ebnf$1", "flags$ebnf$1$subexpression$1"], "postprocess": (d) => d[0].concat([d[1]])},
-    {"name": "flags$ebnf$2$subexpression$1", "symbols": [(lexer.has("ws") ? {type: "ws"} : ws), (lexer.has("dashdash") ? {type: "dashdash"} : dashdash)]},
-    {"name": "flags$ebnf$2", "symbols": ["flags$ebnf$2$subexpression$1"], "postprocess": id},
+    {"name": "flags$ebnf$1", "symbols": ["flags$ebnf$1", (lexer.has("flag") ? {type: "flag"} : flag)], "postprocess": (d) => d[0].concat([d[1]])},
+    {"name": "flags$ebnf$2", "symbols": [(lexer.has("dashdash") ? {type: "dashdash"} : dashdash)], "postprocess": id},
     {"name": "flags$ebnf$2", "symbols": [], "postprocess": () => null},
     {"name": "flags", "symbols": ["flags$ebnf$1", "flags$ebnf$2"], "postprocess": ([fs]) => fs as Token[]},
     {"name": "shellArgs", "symbols": [], "postprocess": () => null},
-    {"name": "shellArgs", "symbols": [(lexer.has("ws") ? {type: "ws"} : ws), "shellFirst"], "postprocess": ([, a]) => a as RawArgs},
-    {"name": "shellFirst", "symbols": [(lexer.has("jsonStrings") ? {type: "jsonStrings"} : jsonStrings)], "postprocess": ([t]) => syn.jsonArgs(t)},
-    {"name": "shellFirst", "symbols": [(lexer.has("jsonOther") ? {type: "jsonOther"} : jsonOther)], "postprocess": ([t]) => syn.jsonOther(t, 'text')},
-    {"name": "shellFirst", "symbols": [(lexer.has("text") ? {type: "text"} : text)], "postprocess": ([t]) => syn.text(t)},
+    {"name": "shellArgs", "symbols": [(lexer.has("jsonStrings") ? {type: "jsonStrings"} : jsonStrings)], "postprocess": ([t]) => syn.jsonArgs(t)},
+    {"name": "shellArgs", "symbols": [(lexer.has("jsonOther") ? {type: "jsonOther"} : jsonOther)], "postprocess": ([t]) => syn.jsonOther(t, 'text')},
+    {"name": "shellArgs", "symbols": [(lexer.has("text") ? {type: "text"} : text)], "postprocess": ([t]) => syn.text(t)},
     {"name": "listArgs", "symbols": [], "postprocess": () => null},
-    {"name": "listArgs", "symbols": [(lexer.has("ws") ? {type: "ws"} : ws), (lexer.has("jsonStrings") ? {type: "jsonStrings"} : jsonStrings)], "postprocess": ([, t]) => syn.jsonArgs(t)},
-    {"name": "listArgs", "symbols": [(lexer.has("ws") ? {type: "ws"} : ws), (lexer.has("jsonOther") ? {type: "jsonOther"} : jsonOther)], "postprocess": ([, t]) => syn.jsonOther(t, 'words')},
-    {"name": "listArgs$ebnf$1$subexpression$1", "symbols": [(lexer.has("ws") ? {type: "ws"} : ws), (lexer.has("word") ? {type: "word"} : word)], "postprocess": ([, w]) => w as Token},
-    {"name": "listArgs$ebnf$1", "symbols": ["listArgs$ebnf$1$subexpression$1"]},
-    {"name": "listArgs$ebnf$1$subexpression$2", "symbols": [(lexer.has("ws") ? {type: "ws"} : ws), (lexer.has("word") ? {type: "word"} : word)], "postprocess": ([, w]) => w as Token},
-    {"name": "listArgs$ebnf$1", "symbols": ["listArgs$ebnf$1", "listArgs$ebnf$1$subexpression$2"], "postprocess": (d) => d[0].concat([d[1]])},
+    {"name": "listArgs", "symbols": [(lexer.has("jsonStrings") ? {type: "jsonStrings"} : jsonStrings)], "postprocess": ([t]) => syn.jsonArgs(t)},
+    {"name": "listArgs", "symbols": [(lexer.has("jsonOther") ? {type: "jsonOther"} : jsonOther)], "postprocess": ([t]) => syn.jsonOther(t, 'words')},
+    {"name": "listArgs$ebnf$1", "symbols": [(lexer.has("word") ? {type: "word"} : word)]},
+    {"name": "listArgs$ebnf$1", "symbols": ["listArgs$ebnf$1", (lexer.has("word") ? {type: "word"} : word)], "postprocess": (d) => d[0].concat([d[1]])},
     {"name": "listArgs", "symbols": ["listArgs$ebnf$1"], "postprocess": ([ws]) => syn.words(ws, null)},
     {"name": "wordsArgs$ebnf$1", "symbols": []},
-    {"name": "wordsArgs$ebnf$1$subexpression$1", "symbols": [(lexer.has("ws") ? {type: "ws"} : ws), (lexer.has("word") ? {type: "word"} : word)], "postprocess": ([, w]) => w as Token},
-    {"name": "wordsArgs$ebnf$1", "symbols": ["wordsArgs$ebnf$1", "wordsArgs$ebnf$1$subexpression$1"], "postprocess": (d) => d[0].concat([d[1]])},
+    {"name": "wordsArgs$ebnf$1", "symbols": ["wordsArgs$ebnf$1", (lexer.has("word") ? {type: "word"} : word)], "postprocess": (d) => d[0].concat([d[1]])},
     {"name": "wordsArgs", "symbols": ["wordsArgs$ebnf$1"], "postprocess": ([ws]) => syn.words(ws, null)},
     {"name": "kvArgs$ebnf$1", "symbols": []},
-    {"name": "kvArgs$ebnf$1$subexpression$1", "symbols": [(lexer.has("ws") ? {type: "ws"} : ws), (lexer.has("kvword") ? {type: "kvword"} : kvword)], "postprocess": ([, w]) => w as Token},
-    {"name": "kvArgs$ebnf$1", "symbols": ["kvArgs$ebnf$1", "kvArgs$ebnf$1$subexpression$1"], "postprocess": (d) => d[0].concat([d[1]])},
-    {"name": "kvArgs$ebnf$2$subexpression$1$ebnf$1", "symbols": [(lexer.has("ws") ? {type: "ws"} : ws)], "postprocess": id},
-    {"name": "kvArgs$ebnf$2$subexpression$1$ebnf$1", "symbols": [], "postprocess": () => null},
-    {"name": "kvArgs$ebnf$2$subexpression$1", "symbols": ["kvArgs$ebnf$2$subexpression$1$ebnf$1", (lexer.has("stray") ? {type: "stray"} : stray)]},
-    {"name": "kvArgs$ebnf$2", "symbols": ["kvArgs$ebnf$2$subexpression$1"], "postprocess": id},
+    {"name": "kvArgs$ebnf$1", "symbols": ["kvArgs$ebnf$1", (lexer.has("kvword") ? {type: "kvword"} : kvword)], "postprocess": (d) => d[0].concat([d[1]])},
+    {"name": "kvArgs$ebnf$2", "symbols": [(lexer.has("stray") ? {type: "stray"} : stray)], "postprocess": id},
     {"name": "kvArgs$ebnf$2", "symbols": [], "postprocess": () => null},
     {"name": "kvArgs", "symbols": ["kvArgs$ebnf$1", "kvArgs$ebnf$2"], "postprocess": ([ws, s]) => syn.words(ws, s)},
     {"name": "textArgs", "symbols": [], "postprocess": () => null},
-    {"name": "textArgs", "symbols": [(lexer.has("ws") ? {type: "ws"} : ws), (lexer.has("text") ? {type: "text"} : text)], "postprocess": ([, t]) => syn.text(t)},
+    {"name": "textArgs", "symbols": [(lexer.has("text") ? {type: "text"} : text)], "postprocess": ([t]) => syn.text(t)},
     {"name": "healthArgs", "symbols": [], "postprocess": () => null},
-    {"name": "healthArgs", "symbols": [(lexer.has("ws") ? {type: "ws"} : ws), (lexer.has("healthType") ? {type: "healthType"} : healthType), "shellArgs"], "postprocess": ([, t, a]) => [t, a]},
+    {"name": "healthArgs", "symbols": [(lexer.has("healthType") ? {type: "healthType"} : healthType), "shellArgs"], "postprocess": ([t, a]) => [t, a]},
     {"name": "instruction", "symbols": ["shellKw", "flags", "shellArgs"], "postprocess": ([k, f, a]) => syn.instruction(k, f, a)},
     {"name": "instruction", "symbols": ["listKw", "flags", "listArgs"], "postprocess": ([k, f, a]) => syn.instruction(k, f, a)},
     {"name": "instruction", "symbols": ["wordsKw", "flags", "wordsArgs"], "postprocess": ([k, f, a]) => syn.instruction(k, f, a)},

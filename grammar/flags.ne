@@ -1,3 +1,4 @@
 @lexer lexer
 # Builder flags: leading `--name[=value]` words; a bare `--` ends them and is dropped.
-flags -> (%ws %flag {% ([, f]) => f as Token %}):* (%ws %dashdash):?  {% ([fs]) => fs as Token[] %}
+# Tokens carry the blanks before them, so there are no whitespace tokens here.
+flags -> %flag:* %dashdash:?  {% ([fs]) => fs as Token[] %}

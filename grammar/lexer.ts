@@ -5,12 +5,13 @@ import moo from 'moo';
  * lines and cut off heredoc bodies). It is stateful: the keyword decides which argument syntax
  * follows, so each instruction family has its own flag state and argument states.
  *
- *   main ─keyword─▶ <family>Flags ─first non-flag word─▶ <family>Rest
+ *   main ─keyword─▶ <family>Flags ─first argument─▶ <family>Rest (or done)
  *                         │ `--`
  *                         ▼
- *                   <family>Start (leading blanks, then the first argument token)
+ *                   <family>Start ─first argument─▶ <family>Rest (or done)
  *
  * No rule matches a line feed: the line pass never hands one over.
+ * Each token carries the blanks before it, so the grammar has no whitespace tokens.
  * Whitespace classes follow BuildKit: the keyword and whitespace lists split on `[ \t\r\v\f]`,
  * quote-aware words (ENV, LABEL, ARG) on Unicode spaces.
  */
@@ -79,29 +80,46 @@ function unquoteFlag(text: string, esc: string): string {
 
 type Rules = moo.Rules;
 
+/** isSpaceCode is Go's unicode.IsSpace for one UTF-16 code unit. */
+function isSpaceCode(c: number): boolean {
+  return (c >= 9 && c <= 13) || c === 32 || c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a)
+    || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
+}
+
+/** leadLength counts the blanks a token starts with (tokens carry the blanks before them). */
+export function leadLength(text: string): number {
+  let i = 0;
+  while (i < text.length && isSpaceCode(text.charCodeAt(i))) i++;
+  return i;
+}
+
+function dropLead(text: string): string {
+  const n = leadLength(text);
+  return n === 0 ? text : text.slice(n);
+}
+
 function buildStates(esc: EscapeChar): Record<string, Rules> {
   const E = escapeRe(esc);
-  const flag = {
-    match: re(`--(?:[^ \\t\\r\\v\\f\\n"'${E}]|${E}[^\\n]?|"(?:[^"${E}\\n]|${E}[^\\n]?)*"?|'(?:[^'${E}\\n]|${E}[^\\n]?)*'?)*`),
-    value: (t: string) => unquoteFlag(t, esc),
-  };
-  const ws = { match: re(`${BLANK}+`) };
-  const uws = { match: re(`[${USPACE.replace('\\n', '')}]+`) };
-  const text = { match: re('[^\\n]+') };
-  const word = { match: re(`${NOT_BLANK}+`) };
-  const kvword = {
-    match: re(`(?:[^${USPACE}"'${E}]|${E}[^\\n]|"(?:[^"${E}\\n]|${E}[^\\n])*"?|'[^'\\n]*'?)+`),
-  };
-  const stray = { match: re(`${E}${END}`) };
-  const jsonStrings = { match: re(JSON_STRINGS) };
-  const jsonOther = { match: re(JSON_OTHER) };
+  const USP = USPACE.replace('\\n', '');
+  // Every token after the keyword carries the blanks before it, so the grammar never sees
+  // whitespace tokens (half the tokens, half the parser work). Blanks before a flag or the
+  // first argument may include Unicode spaces after the first blank: BuildKit trims the
+  // argument text with Go's strings.TrimSpace. ENV, LABEL and ARG split on Unicode spaces.
+  const LEAD = `${BLANK}[${USP}]*`;
+  const KVLEAD = `[${USP}]+`;
+  const led = (lead: string, body: string, extra: object = {}) => ({ match: re(`${lead}(?:${body})`), value: dropLead, ...extra });
+  const flagBody = `--(?:[^ \\t\\r\\v\\f\\n"'${E}]|${E}[^\\n]?|"(?:[^"${E}\\n]|${E}[^\\n]?)*"?|'(?:[^'${E}\\n]|${E}[^\\n]?)*'?)*`;
+  const kvBody = `(?:[^${USPACE}"'${E}]|${E}[^\\n]|"(?:[^"${E}\\n]|${E}[^\\n])*"?|'[^'\\n]*'?)+`;
+  const TEXT = '[^\\n]+';
 
-  const flagsState = (family: string, first: Rules): Rules => ({
-    ws: family === 'kv' ? uws : ws,
-    dashdash: { match: re(`--(?=${BLANK}|${END})`), next: `${family}Start` },
-    flag,
-    ...first,
-  });
+  const flagsState = (family: string, first: Rules): Rules => {
+    const lead = family === 'kv' ? KVLEAD : LEAD;
+    return {
+      dashdash: { match: re(`${lead}--(?=${BLANK}|${END})`), next: `${family}Start` },
+      flag: { match: re(`${lead}${flagBody}`), value: (t: string) => unquoteFlag(dropLead(t), esc) },
+      ...first,
+    };
+  };
   const states: Record<string, Rules> = {
     main: {
       ...Object.fromEntries(
@@ -114,19 +132,20 @@ function buildStates(esc: EscapeChar): Record<string, Rules> {
     },
   };
   const shellFirst: Rules = {
-    jsonStrings: { ...jsonStrings, next: 'done' },
-    jsonOther: { ...jsonOther, next: 'done' },
-    text: { ...text, next: 'done' },
+    jsonStrings: led(LEAD, JSON_STRINGS, { next: 'done' }),
+    jsonOther: led(LEAD, JSON_OTHER, { next: 'done' }),
+    text: led(LEAD, TEXT, { next: 'done' }),
   };
   const listFirst: Rules = {
-    jsonStrings: { ...jsonStrings, next: 'done' },
-    jsonOther: { ...jsonOther, next: 'done' },
-    word: { ...word, next: 'listRest' },
+    jsonStrings: led(LEAD, JSON_STRINGS, { next: 'done' }),
+    jsonOther: led(LEAD, JSON_OTHER, { next: 'done' }),
+    word: led(LEAD, `${NOT_BLANK}+`, { next: 'listRest' }),
   };
-  const textFirst: Rules = { text: { ...text, next: 'done' } };
-  const wordsFirst: Rules = { word: { ...word, next: 'wordsRest' } };
-  const kvFirst: Rules = { stray, kvword: { ...kvword, next: 'kvRest' } };
-  const healthFirst: Rules = { healthType: { ...word, next: 'shellStart' } };
+  const textFirst: Rules = { text: led(LEAD, TEXT, { next: 'done' }) };
+  const wordsFirst: Rules = { word: led(LEAD, `${NOT_BLANK}+`, { next: 'wordsRest' }) };
+  const stray = led(`[${USP}]*`, `${E}${END}`);
+  const kvFirst: Rules = { stray, kvword: led(KVLEAD, kvBody, { next: 'kvRest' }) };
+  const healthFirst: Rules = { healthType: led(LEAD, `${NOT_BLANK}+`, { next: 'shellStart' }) };
 
   const families: Record<string, Rules> = {
     shell: shellFirst, list: listFirst, words: wordsFirst, kv: kvFirst,
@@ -134,11 +153,12 @@ function buildStates(esc: EscapeChar): Record<string, Rules> {
   };
   for (const [fam, first] of Object.entries(families)) {
     states[`${fam}Flags`] = flagsState(fam, first);
-    states[`${fam}Start`] = { ws: fam === 'kv' ? uws : ws, ...first };
+    states[`${fam}Start`] = first;
   }
-  states.listRest = { ws, word };
-  states.wordsRest = { ws, word };
-  states.kvRest = { ws: uws, stray, kvword };
+  const restWord = led(`${BLANK}+`, `${NOT_BLANK}+`);
+  states.listRest = { word: restWord };
+  states.wordsRest = { word: restWord };
+  states.kvRest = { stray, kvword: led(KVLEAD, kvBody) };
   states.done = {};
   return states;
 }

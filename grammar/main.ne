@@ -6,7 +6,7 @@
 @{%
 import { lexer } from './lexer.js';
 import * as syn from './syntax.js';
-import type { Token, RawArgs } from './syntax.js';
+import type { Token } from './syntax.js';
 %}
 @lexer lexer
 @include "flags.ne"

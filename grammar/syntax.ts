@@ -1,4 +1,4 @@
-import { KEYWORD_FAMILY, type Family } from './lexer.js';
+import { KEYWORD_FAMILY, leadLength, type Family } from './lexer.js';
 
 /**
  * The raw syntax of one instruction line, as the nearley grammar builds it: token texts with
@@ -6,7 +6,10 @@ import { KEYWORD_FAMILY, type Family } from './lexer.js';
  * src/dockerfile turns this into BuildKit's AST (for the dump) and into the typed IR.
  */
 
-/** Token is the subset of a moo token the grammar keeps. */
+/**
+ * Token is the subset of a moo token the grammar keeps. Argument tokens carry the blanks before
+ * them in `text`; their `value` is the text without those blanks.
+ */
 export interface Token {
   type?: string | undefined;
   text: string;
@@ -47,6 +50,11 @@ export interface RawInstruction {
 }
 
 const NONE: RawArgs = { form: 'none' };
+
+/** at is the offset of a token's value (after the blanks it carries). */
+function at(tok: Token): number {
+  return tok.offset + tok.text.length - tok.value.length;
+}
 const BLANKS = /[ \t\r\v\f]+/g;
 
 const FAMILY_BY_TOKEN = new Map<string | undefined, Family>(Object.entries(KEYWORD_FAMILY).map(([k, f]) => [`kw_${k}`, f]));
@@ -61,16 +69,19 @@ export function instruction(kw: Token, flags: Token[], args: RawArgs | null, hea
     keyword: kw.text.toLowerCase(),
     keywordText: kw.text,
     family: family(kw),
-    flags: flags.map((f) => ({ value: f.value, text: f.text, offset: f.offset })),
+    flags: flags.map((f) => {
+      const lead = leadLength(f.text);
+      return { value: f.value, text: f.text.slice(lead), offset: f.offset + lead };
+    }),
     args: args ?? NONE,
   };
-  if (healthType) out.healthType = { text: healthType.text, offset: healthType.offset };
+  if (healthType) out.healthType = { text: healthType.value, offset: at(healthType) };
   return out;
 }
 
 /** jsonArgs decodes a JSON array of strings (the lexer has checked its shape). */
 export function jsonArgs(tok: Token): RawArgs {
-  return { form: 'json', values: JSON.parse(tok.text) as string[], offset: tok.offset };
+  return { form: 'json', values: JSON.parse(tok.value) as string[], offset: at(tok) };
 }
 
 /**
@@ -79,27 +90,29 @@ export function jsonArgs(tok: Token): RawArgs {
  */
 export function jsonOther(tok: Token, fallback: 'text' | 'words'): RawArgs {
   try {
-    if (Array.isArray(JSON.parse(tok.text))) return { form: 'jsonNotStrings', text: tok.text, offset: tok.offset };
+    if (Array.isArray(JSON.parse(tok.value))) return { form: 'jsonNotStrings', text: tok.value, offset: at(tok) };
   } catch {
     // Not JSON: shell form (or a whitespace list), as BuildKit does.
   }
-  if (fallback === 'text') return { form: 'text', text: tok.text, offset: tok.offset };
+  const text = tok.value;
+  const offset = at(tok);
+  if (fallback === 'text') return { form: 'text', text, offset };
   const words: RawWord[] = [];
   let last = 0;
-  for (const m of tok.text.matchAll(BLANKS)) {
-    if (m.index > last) words.push({ text: tok.text.slice(last, m.index), offset: tok.offset + last });
+  for (const m of text.matchAll(BLANKS)) {
+    if (m.index > last) words.push({ text: text.slice(last, m.index), offset: offset + last });
     last = m.index + m[0].length;
   }
-  if (last < tok.text.length) words.push({ text: tok.text.slice(last), offset: tok.offset + last });
+  if (last < text.length) words.push({ text: text.slice(last), offset: offset + last });
   return { form: 'words', words, strayEscape: false };
 }
 
 /** text wraps one verbatim argument token. */
 export function text(tok: Token): RawArgs {
-  return { form: 'text', text: tok.text, offset: tok.offset };
+  return { form: 'text', text: tok.value, offset: at(tok) };
 }
 
 /** words collects word tokens (whitespace tokens are dropped by the grammar). */
 export function words(toks: Token[], stray: unknown): RawArgs {
-  return { form: 'words', words: toks.map((t) => ({ text: t.text, offset: t.offset })), strayEscape: stray != null };
+  return { form: 'words', words: toks.map((t) => ({ text: t.value, offset: at(t) })), strayEscape: stray != null };
 }

@@ -1,8 +1,11 @@
 import type { Command } from 'commander';
+import { register as registerBuild } from './build.js';
+import { register as registerCache } from './cache.js';
 import { register as registerImageIo } from './image-io.js';
 import { register as registerImages } from './images.js';
 import { register as registerParse } from './parse.js';
 import { register as registerRegistry } from './registry.js';
+import { register as registerReport } from './report.js';
 import { register as registerSystem } from './system.js';
 
 /**
@@ -11,8 +14,11 @@ import { register as registerSystem } from './system.js';
  */
 export function registerCommands(program: Command): void {
   registerParse(program);
+  registerBuild(program);
   registerImages(program);
   registerImageIo(program);
-  registerRegistry(program);
   registerSystem(program);
+  registerRegistry(program);
+  registerReport(program);
+  registerCache(program);
 }

@@ -107,13 +107,14 @@ class AstBuilder implements Located {
       try {
         line = reader.next();
       } catch (err) {
-        if (err instanceof LineProblem) throw errorAt(this, err.code, err.message, err.line, err.column);
+        if (err instanceof LineProblem) throw errorAt(this, err.code, err.message, err.line, err.column, err.hint);
         throw err;
       }
       if (!line) break;
       if (line.emptyContinuation) {
         this.warnings.push({
           code: 'EMPTY_CONTINUATION',
+          rule: 'NoEmptyContinuation',
           message: 'empty continuation line found (empty continuation lines will become errors in a future release)',
           range: { start: { line: line.endLine, column: 1 }, end: { line: line.endLine, column: 1 } },
         });

@@ -60,3 +60,11 @@ export function heredocsFromLine(line: string): HeredocMarker[] {
   }
   return out;
 }
+
+/**
+ * heredocContent is a heredoc's body as it is used: with `<<-`, leading tabs are removed from
+ * every line (BuildKit's ChompHeredocContent); otherwise the body as written.
+ */
+export function heredocContent(h: { content: string; chomp: boolean }): string {
+  return h.chomp ? h.content.replace(/^\t+/gm, '') : h.content;
+}

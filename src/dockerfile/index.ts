@@ -2,7 +2,8 @@ import { parseAst, locatedError, type AstNode } from './ast.js';
 import { DockerfileErrorCode } from './errors.js';
 import { looksLikeShellContinuation } from './hints.js';
 import { KNOWN_INSTRUCTIONS, toInstruction, unknownInstructionError, type InstructionContext } from './instructions.js';
-import type { ArgInstruction, Dockerfile, Instruction, Stage } from './ir.js';
+import type { ArgInstruction, Dockerfile, Instruction, Stage, Warning } from './ir.js';
+import { lintDockerfile } from './lint.js';
 
 /**
  * The Dockerfile front end's entry point. `parseDockerfile` reads a Dockerfile as BuildKit does
@@ -13,6 +14,8 @@ import type { ArgInstruction, Dockerfile, Instruction, Stage } from './ir.js';
 export type * from './ir.js';
 export { DockerfileErrorCode, DockerfileSyntaxError } from './errors.js';
 export { dumpAst, parseAst, type Ast, type AstNode } from './ast.js';
+export { formatDockerfile, formatInstruction } from './format.js';
+export { heredocContent, parseHeredocMarker } from './heredoc.js';
 export { expandWord, expandWords, processWord, referencedVariables, ShellExpansionError } from './shell-lex.js';
 export type { Env, ShellLexOptions, ShellLexResult } from './shell-lex.js';
 
@@ -30,6 +33,28 @@ function continuationHint(node: AstNode, prev: AstNode | undefined, escape: stri
   if (!looksLikeShellContinuation(word, runsShell(prev))) return undefined;
   if (!prev) return `${word} looks like part of a shell command, not an instruction`;
   return `this line looks like the rest of the ${prev.keywordText.toUpperCase()} on line ${prev.startLine}: is a ${escape} missing at the end of line ${node.startLine - 1}?`;
+}
+
+function byPosition(a: Warning, b: Warning): number {
+  return a.range.start.line - b.range.start.line || a.range.start.column - b.range.start.column;
+}
+
+/**
+ * skippedChecks reads `skip=` of a `# check=skip=A,B;error=true` directive (rule names, case-
+ * insensitive, or `all`). `error=true` is the builder's business: it fails a build with warnings.
+ */
+export function skippedChecks(check: string | undefined): Set<string> | 'all' {
+  const skip = new Set<string>();
+  for (const part of (check ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0 || part.slice(0, eq).trim().toLowerCase() !== 'skip') continue;
+    for (const rule of part.slice(eq + 1).split(',')) {
+      const r = rule.trim().toLowerCase();
+      if (r === 'all') return 'all';
+      if (r) skip.add(r);
+    }
+  }
+  return skip;
 }
 
 /** parseDockerfile parses Dockerfile text into the instruction IR. */
@@ -70,11 +95,10 @@ export function parseDockerfile(text: string, opts?: { file?: string }): Dockerf
     const last = ast.nodes[ast.nodes.length - 1]!;
     throw locatedError(ctx, DockerfileErrorCode.NoStage, 'no build stage in current context', last.line, last.base, 'add a FROM line');
   }
-  return {
-    ...(opts?.file !== undefined && { file: opts.file }),
-    directives: ast.directives,
-    metaArgs,
-    stages,
-    warnings: ctx.warnings,
-  };
+  const parts = { directives: ast.directives, metaArgs, stages, warnings: [] };
+  const df: Dockerfile = opts?.file === undefined ? parts : { file: opts.file, ...parts };
+  const skip = skippedChecks(ast.directives.check);
+  const warnings = [...ctx.warnings, ...lintDockerfile(df)];
+  df.warnings = skip === 'all' ? [] : warnings.filter((w) => !skip.has(w.rule.toLowerCase())).sort(byPosition);
+  return df;
 }

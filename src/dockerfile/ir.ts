@@ -26,6 +26,8 @@ export type Command = { form: 'shell'; text: string } | { form: 'exec'; args: st
 export interface KeyValue {
   key: string;
   value: string;
+  /** range of the `key=value` word (of `key value` in the old form). */
+  range?: Range;
 }
 
 /**
@@ -49,9 +51,13 @@ export interface ParserDirectives {
   check?: string;
 }
 
-/** Warning is a non-fatal finding (deprecated MAINTAINER, empty continuation line...). */
+/**
+ * Warning is a non-fatal finding (deprecated MAINTAINER, empty continuation line...). `rule` is
+ * BuildKit's name for the check, which `# check=skip=<rule>,...` turns off.
+ */
 export interface Warning {
   code: string;
+  rule: string;
   message: string;
   range: Range;
 }
@@ -60,6 +66,12 @@ interface Base {
   range: Range;
   /** keyword as written in the file (`run`, `Run`, `RUN`). */
   keyword: string;
+  /**
+   * original is the instruction as written, continuation lines joined (escape characters and
+   * comment lines removed), trimmed, without heredoc bodies: what a progress line shows.
+   * Always set by the parser; optional only so hand-made values may omit it.
+   */
+  original?: string;
 }
 
 /** FromInstruction: `FROM [--platform=<p>] <image> [AS <name>]`. */
@@ -133,6 +145,8 @@ export interface RunInstruction extends Base {
   kind: 'run';
   command: Command;
   mounts: RunMount[];
+  /** mountRanges[i] is where mounts[i]'s `--mount=` flag is written. */
+  mountRanges?: Range[];
   network?: 'default' | 'none' | 'host';
   security?: 'sandbox' | 'insecure';
   heredocs: Heredoc[];
@@ -235,6 +249,8 @@ export interface WorkdirInstruction extends Base {
 export interface ArgDefinition {
   name: string;
   value?: string;
+  /** range of the `name[=value]` word. */
+  range?: Range;
 }
 
 /** ArgInstruction: `ARG name[=default] ...`. */

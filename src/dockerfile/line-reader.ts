@@ -27,6 +27,7 @@ export class LineProblem extends Error {
     message: string,
     readonly line: number,
     readonly column: number,
+    readonly hint?: string,
   ) {
     super(message);
   }
@@ -117,13 +118,19 @@ export class LineReader {
       return false;
     }
     if (this.seen.has(name)) {
-      throw new LineProblem(DockerfileErrorCode.DirectiveRepeated, `only one ${name} parser directive can be used`, this.line, 1);
+      throw new LineProblem(DockerfileErrorCode.DirectiveRepeated, `only one ${name} parser directive can be used`, this.line, 1, `remove this second ${name} line`);
     }
     this.seen.add(name);
     const value = m[2]!;
     if (name === 'escape') {
       if (value !== '\\' && value !== '`') {
-        throw new LineProblem(DockerfileErrorCode.InvalidEscape, `invalid escape token '${value}' does not match \` or \\`, this.line, token.indexOf(value) + 1);
+        throw new LineProblem(
+          DockerfileErrorCode.InvalidEscape,
+          `invalid escape token '${value}' does not match \` or \\`,
+          this.line,
+          token.indexOf(value) + 1,
+          'write # escape=\\ (the default) or # escape=`',
+        );
       }
       this.escape = value;
       this.directives.escape = value;

@@ -1,4 +1,7 @@
-import { StrataError } from '../util/errors.js';
+import { Fail, ShellExpansionError } from './shell-errors.js';
+import { patternRegex, trimPrefix, trimSuffix } from './shell-pattern.js';
+
+export { ShellExpansionError, type ShellErrorCode } from './shell-errors.js';
 
 /**
  * Shell-word expansion as BuildKit's shell lexer does it (frontend/dockerfile/shell): quotes,
@@ -32,32 +35,6 @@ export interface ShellLexResult {
   /** matched: referenced variables that were set; unmatched: referenced but unset. */
   matched: Set<string>;
   unmatched: Set<string>;
-}
-
-/** ShellExpansionError codes, sorted. */
-export type ShellErrorCode =
-  | 'SHELL_BAD_PATTERN'
-  | 'SHELL_BAD_SUBSTITUTION'
-  | 'SHELL_MISSING_BRACE'
-  | 'SHELL_UNSET_VARIABLE'
-  | 'SHELL_UNSUPPORTED_MODIFIER'
-  | 'SHELL_UNTERMINATED_QUOTE';
-
-/** ShellExpansionError is a word that cannot be expanded (`${`, `${V:?}` with V unset...). */
-export class ShellExpansionError extends StrataError {
-  readonly reason: string;
-  readonly word: string;
-  constructor(code: ShellErrorCode, reason: string, word: string) {
-    super(code, `failed to process ${JSON.stringify(word)}: ${reason}`);
-    this.reason = reason;
-    this.word = word;
-  }
-}
-
-class Fail extends Error {
-  constructor(readonly code: ShellErrorCode, message: string) {
-    super(message);
-  }
 }
 
 const EOF = -1;
@@ -358,66 +335,6 @@ class Scanner {
     const re = patternRegex(pattern, true, false, all);
     return (value ?? '').replace(re, () => replacement);
   }
-}
-
-/** patternRegex turns a shell pattern (`*`, `?`, `\` escapes) into a regular expression. */
-function patternRegex(pattern: string, greedy: boolean, anchored: boolean, global = false): RegExp {
-  let out = anchored ? '^' : '';
-  const chars = [...pattern];
-  for (let i = 0; i < chars.length; i++) {
-    const c = chars[i]!;
-    if (c === '*') {
-      out += greedy ? '[^\\n]*' : '[^\\n]*?';
-    } else if (c === '?') {
-      out += '[^\\n]';
-    } else if (c === '\\') {
-      const n = chars[i + 1];
-      // `\}` and `\/` inside ${} are escapes for the ${} syntax, not for the pattern.
-      if (n === '}' || n === '/') continue;
-      if (n !== '*' && n !== '?' && n !== '\\') {
-        throw new Fail('SHELL_BAD_PATTERN', `invalid pattern (${pattern}) in substitution: invalid escape '\\${n ?? ''}'`);
-      }
-      out += `\\${n}`;
-      i++;
-    } else if ('[]{}.+()|^$'.includes(c)) {
-      out += `\\${c}`;
-    } else {
-      out += c;
-    }
-  }
-  return new RegExp(out, global ? 'gu' : 'u');
-}
-
-function trimPrefix(pattern: string, value: string, greedy: boolean): string {
-  const m = patternRegex(pattern, greedy, true).exec(value);
-  return m ? value.slice(m.index + m[0].length) : value;
-}
-
-/** reversePattern reverses a pattern but keeps each `\x` escape in front of its character. */
-function reversePattern(pattern: string): string {
-  const p = [...pattern];
-  const out = new Array<string>(p.length);
-  const last = p.length - 1;
-  for (let i = 0; i <= last; ) {
-    if (p[i] === '\\' && i !== last) {
-      out[last - i - 1] = '\\';
-      out[last - i] = p[i + 1]!;
-      i += 2;
-    } else {
-      out[last - i] = p[i]!;
-      i++;
-    }
-  }
-  return out.join('');
-}
-
-function reverse(s: string): string {
-  return [...s].reverse().join('');
-}
-
-function trimSuffix(pattern: string, value: string, greedy: boolean): string {
-  // A regex cannot find the shortest rightmost match, so reverse both and trim a prefix.
-  return reverse(trimPrefix(reversePattern(pattern), reverse(value), greedy));
 }
 
 /** processWord expands `text` with full control over the options; it returns everything. */

@@ -29,31 +29,41 @@ for (const repo of readdirSync(root, { withFileTypes: true })) {
 const bytes = corpus.reduce((n, t) => n + Buffer.byteLength(t), 0);
 const rounds = Number(process.env.ROUNDS ?? 30);
 
-interface Result {
+interface Parser {
   name: string;
-  seconds: number;
+  parse: (text: string) => unknown;
+  times: number[];
 }
 
-function measure(name: string, parse: (text: string) => unknown): Result {
-  for (let w = 0; w < 5; w++) for (const t of corpus) parse(t);
-  const start = process.hrtime.bigint();
-  for (let r = 0; r < rounds; r++) for (const t of corpus) parse(t);
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  return { name, seconds };
-}
-
-const results = [
-  measure('strata parseDockerfile (IR)', (t) => parseDockerfile(t)),
-  measure('strata parseAst (BuildKit AST)', (t) => parseAst(t)),
-  measure('dockerfile-ast DockerfileParser.parse', (t) => DockerfileParser.parse(t)),
+const parsers: Parser[] = [
+  { name: 'strata parseDockerfile (IR)', parse: (t) => parseDockerfile(t), times: [] },
+  { name: 'strata parseAst (BuildKit AST)', parse: (t) => parseAst(t), times: [] },
+  { name: 'dockerfile-ast DockerfileParser.parse', parse: (t) => DockerfileParser.parse(t), times: [] },
 ];
 
-console.log(`corpus: ${corpus.length} files, ${(bytes / 1e6).toFixed(2)} MB; ${rounds} rounds each`);
-for (const r of results) {
-  const mbs = (bytes * rounds) / 1e6 / r.seconds;
-  const fps = (corpus.length * rounds) / r.seconds;
-  console.log(`${r.name.padEnd(40)} ${mbs.toFixed(1).padStart(7)} MB/s ${fps.toFixed(0).padStart(8)} files/s`);
+// Warm up, then interleave the parsers round by round so machine noise hits them alike; the
+// median round is reported (and the best, which shows the speed on a quiet machine).
+for (const p of parsers) for (let w = 0; w < 5; w++) for (const t of corpus) p.parse(t);
+for (let r = 0; r < rounds; r++) {
+  for (const p of parsers) {
+    const start = process.hrtime.bigint();
+    for (const t of corpus) p.parse(t);
+    p.times.push(Number(process.hrtime.bigint() - start) / 1e9);
+  }
 }
-const base = results[2]!.seconds;
-console.log(`ratio strata IR / dockerfile-ast:  ${(base / results[0]!.seconds).toFixed(2)}x`);
-console.log(`ratio strata AST / dockerfile-ast: ${(base / results[1]!.seconds).toFixed(2)}x`);
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+console.log(`corpus: ${corpus.length} files, ${(bytes / 1e6).toFixed(2)} MB; ${rounds} rounds each (median round; best in brackets)`);
+for (const p of parsers) {
+  const med = median(p.times);
+  const best = Math.min(...p.times);
+  const mbs = (s: number) => (bytes / 1e6 / s).toFixed(1);
+  console.log(`${p.name.padEnd(40)} ${mbs(med).padStart(6)} MB/s [${mbs(best)}] ${(corpus.length / med).toFixed(0).padStart(7)} files/s`);
+}
+const base = median(parsers[2]!.times);
+console.log(`ratio strata IR / dockerfile-ast:  ${(base / median(parsers[0]!.times)).toFixed(2)}x`);
+console.log(`ratio strata AST / dockerfile-ast: ${(base / median(parsers[1]!.times)).toFixed(2)}x`);

@@ -25,8 +25,8 @@ export function strataOk(root: string, args: string[], opts: { input?: Buffer | 
 }
 
 /** strataSpawn starts the CLI without waiting (for kill and concurrency tests). */
-export function strataSpawn(root: string, args: string[]): ChildProcess {
-  return spawn(process.execPath, [cliPath, '--root', root, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+export function strataSpawn(root: string, args: string[], opts: { stdin?: boolean } = {}): ChildProcess {
+  return spawn(process.execPath, [cliPath, '--root', root, ...args], { stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
 }
 
 /** run runs a tool and fails with its stderr on a non-zero exit. */

@@ -126,7 +126,10 @@ describe('prune and system df', () => {
     expect(df).toMatch(/^Images +3 +0 +1\.229MB +1\.229MB \(100%\)$/m);
     const verbose = strataOk(root, ['system', 'df', '--verbose']);
     expect(verbose).toMatch(new RegExp(`^app +latest +${short(a)} .* 1\\.22MB +1\\.22MB +0B +0$`, 'm'));
-    const pruned = strataOk(root, ['image', 'prune', '-f']);
+    // Without -f it asks, and only "y" goes on.
+    expect(strataOk(root, ['image', 'prune'], { input: 'n\n' })).toBe('WARNING! This will remove all dangling images.\nAre you sure you want to continue? [y/N] ');
+    expect(strataOk(root, ['images', '-q', '--filter', 'dangling=true'])).toBe(`${short(dangling)}\n`);
+    const pruned = strataOk(root, ['image', 'prune'], { input: 'y\n' }).replace('WARNING! This will remove all dangling images.\nAre you sure you want to continue? [y/N] ', '');
     expect(pruned).toMatch(new RegExp(`^Deleted Images:\ndeleted: ${dangling}\n\nTotal reclaimed space: \\d+(\\.\\d+)?k?B\n$`));
     expect(strataOk(root, ['images', '-q']).split('\n').filter(Boolean)).toHaveLength(2);
     expect(strataOk(root, ['image', 'prune', '-f'])).toBe('Total reclaimed space: 0B\n');

@@ -1,9 +1,11 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Digest } from '../../src/image/digest.js';
 import { busyboxRootfsTar } from '../helpers/busybox.js';
+import { cliPath } from '../helpers/paths.js';
 import { tarBuffer } from '../helpers/tar.js';
 import { run, strataOk } from '../helpers/strata-cli.js';
 
@@ -106,6 +108,10 @@ describe('interop with skopeo and umoci', () => {
     const second = join(work, 'rt2.tar');
     strataOk(b, ['save', '-o', second, 'rt:1', 'other/rt:2']);
     expect(readFileSync(second).equals(readFileSync(first))).toBe(true);
+    // Without -o the same archive goes to stdout.
+    const piped = spawnSync(process.execPath, [cliPath, '--root', b, 'save', 'rt:1', 'other/rt:2'], { maxBuffer: 64 << 20 });
+    expect(piped.status).toBe(0);
+    expect(piped.stdout.equals(readFileSync(first))).toBe(true);
     const inspectA = JSON.parse(strataOk(a, ['inspect', 'rt:1'])) as { Id: string; RootFS: unknown }[];
     const inspectB = JSON.parse(strataOk(b, ['inspect', 'rt:1'])) as { Id: string; RootFS: unknown }[];
     expect(inspectB[0]!.Id).toBe(inspectA[0]!.Id);

@@ -19,10 +19,12 @@ const cases: Case[] = [
   {
     name: 'repeated directive', text: '# escape=\\\n# escape=`\nFROM a\n',
     code: 'DOCKERFILE_DIRECTIVE_REPEATED', reason: 'only one escape parser directive can be used', line: 2, column: 1,
+    hint: 'remove this second escape line',
   },
   {
     name: 'invalid escape', text: '# escape=x\nFROM a\n',
     code: 'DOCKERFILE_INVALID_ESCAPE', reason: "invalid escape token 'x' does not match ` or \\", line: 1, column: 10,
+    hint: 'write # escape=\\ (the default) or # escape=`',
   },
   {
     name: 'unknown instruction', text: 'FROM a\nCOPPY x /y\n',

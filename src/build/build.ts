@@ -1,0 +1,255 @@
+import { createWriteStream } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ChecksumCache } from '../context/checksum-cache.js';
+import { openContext } from '../context/open-context.js';
+import { parseDockerfile } from '../dockerfile/index.js';
+import type { Instruction } from '../dockerfile/ir.js';
+import { writeArchive } from '../image/archive-write.js';
+import { parseReference } from '../image/reference.js';
+import { PlanError, sourceFrame } from '../plan/errors.js';
+import { formatPlatform, hostPlatform, parsePlatform, samePlatform } from '../plan/platform.js';
+import { planBuild } from '../plan/planner.js';
+import type { Plan, PlannedStep } from '../plan/types.js';
+import { putImage } from '../store/put-image.js';
+import { loadImage } from '../store/resolve-image.js';
+import type { Store } from '../store/store.js';
+import { InvalidArgumentError, StrataError } from '../util/errors.js';
+import { assembleConfig } from './assemble-image.js';
+import { storeResolver } from './base-resolver.js';
+import { storeChecksumCache } from './checksum-store.js';
+import { executeStages, newBuildId, type ExecuteRequest } from './executor.js';
+import type { FsView } from './fs-view.js';
+import type { ProgressSink } from './progress.js';
+import type { BuildResult, ChainLayer, OutputSpec, RunHandler, StepResult } from './types.js';
+import { selectRunner } from '../../runners/select.js';
+import type { RunnerChoice } from '../../runners/types.js';
+import { createSnapshotter, type SnapshotterChoice } from '../snapshot/select.js';
+import { snapshotRunHandler } from './run-step.js';
+import { SnapshotChains } from './snapshots.js';
+
+/** BuildRequest is one `strata build`, as the CLI (or a test) asks for it. */
+export interface BuildRequest {
+  store: Store;
+  /** context: a directory, or '-' (stdin: a tar, or a Dockerfile without context). */
+  context: string;
+  /** dockerfile: -f (relative to cwd), or '-' for stdin. */
+  dockerfile?: string;
+  stdin?: Readable;
+  cwd?: string;
+  buildArgs?: Record<string, string>;
+  target?: string;
+  /** platform: only the host's is accepted. */
+  platform?: string;
+  tags?: string[];
+  labels?: Record<string, string>;
+  noCache?: boolean;
+  noCacheFilter?: string[];
+  outputs?: OutputSpec[];
+  iidfile?: string;
+  onEvent?: ProgressSink;
+  runHandler?: RunHandler;
+  sourceRootfs?: (chain: ChainLayer[]) => Promise<{ view: FsView; release: () => Promise<void> }>;
+  explainMiss?: (step: PlannedStep) => string | undefined;
+  signal?: AbortSignal;
+  /** checksumCache overrides the store-backed one (tests). */
+  checksumCache?: ChecksumCache;
+  /** snapshotter: where COPY --from sources and RUN steps get their filesystems (default auto). */
+  snapshotter?: SnapshotterChoice;
+  /** runner: how RUN steps run (default auto: chroot as root, rootless otherwise). */
+  runner?: RunnerChoice;
+}
+
+/**
+ * defaultFilesystems wires the snapshotter (created on first use, so builds without RUN or
+ * COPY --from never touch it) and the runner chosen by --runner (runners/select.ts).
+ */
+function defaultFilesystems(req: BuildRequest): {
+  sourceRootfs: NonNullable<BuildRequest['sourceRootfs']>;
+  runHandler: RunHandler;
+  captureLayer: NonNullable<ExecuteRequest['captureLayer']>;
+} {
+  let chains: SnapshotChains | undefined;
+  const get = (): SnapshotChains => (chains ??= new SnapshotChains(createSnapshotter(req.snapshotter ?? 'auto', req.store.snapshotsDir), req.store));
+  let handler: RunHandler | undefined;
+  return {
+    sourceRootfs: (chain) => get().view(chain),
+    captureLayer: (parent, tar) => get().capture(parent, tar),
+    runHandler: {
+      run: (ctx) => {
+        handler ??= snapshotRunHandler(get(), selectRunner(req.runner ?? 'auto'));
+        return handler.run(ctx);
+      },
+    },
+  };
+}
+
+/** BuildRecordBody is what `build_records.record` holds for the report helper. */
+export interface BuildRecordBody {
+  status: 'done' | 'error';
+  file: string;
+  target?: string;
+  platform: string;
+  imageId?: string;
+  tags: string[];
+  steps: StepResult[];
+  error?: string;
+  durationMs: number;
+}
+
+/**
+ * build runs one build end to end: opens the context, parses and plans the Dockerfile, runs the
+ * steps (cached ones reused), writes the image and moves its tags only once it is whole, writes
+ * the outputs, and records the build in the store's build records (failed builds too).
+ */
+export async function build(req: BuildRequest): Promise<BuildResult> {
+  const started = Date.now();
+  const buildId = newBuildId();
+  const host = hostPlatform();
+  if (req.platform !== undefined && req.platform !== '') {
+    for (const p of req.platform.split(',')) {
+      const want = parsePlatform(p);
+      if (!samePlatform(want, host)) throw new InvalidArgumentError(`--platform ${formatPlatform(want)} is not supported: strata builds for the host platform (${formatPlatform(host)}) only`);
+    }
+  }
+  const tags = req.tags ?? [];
+  for (const t of tags) parseReference(t);
+  const ctx = await openContext({ context: req.context, ...(req.dockerfile !== undefined ? { dockerfile: req.dockerfile } : {}), ...(req.stdin ? { stdin: req.stdin } : {}), ...(req.cwd ? { cwd: req.cwd } : {}) });
+  const emit: ProgressSink = req.onEvent ?? (() => undefined);
+  let steps: StepResult[] = [];
+  let plan: Plan | undefined;
+  const cache = req.checksumCache ?? storeChecksumCache(req.store);
+  const fsDefaults = defaultFilesystems(req);
+  try {
+    const df = parseDockerfile(ctx.dockerfileText, { file: ctx.dockerfileName });
+    try {
+      plan = await planBuild({
+        dockerfile: df,
+        source: ctx.dockerfileText,
+        file: ctx.dockerfileName,
+        buildArgs: req.buildArgs ?? {},
+        ...(req.target !== undefined ? { target: req.target } : {}),
+        platform: host,
+        noCache: req.noCache ?? false,
+        noCacheFilter: req.noCacheFilter ?? [],
+        resolver: storeResolver(req.store),
+        context: { root: ctx.root, ignore: ctx.ignore, cache },
+        parseTrigger: (expr) => parseTrigger(expr),
+      });
+    } finally {
+      await cache.flush();
+    }
+    const totalSteps = plan.stages.reduce((n, s) => n + s.steps.length, 0);
+    emit({ type: 'build', status: 'started', time: Date.now(), buildId, steps: totalSteps });
+    const exec = await executeStages({
+      store: req.store,
+      plan,
+      source: ctx.dockerfileText,
+      file: ctx.dockerfileName,
+      contextRoot: ctx.root,
+      ignore: ctx.ignore,
+      onEvent: emit,
+      buildId,
+      runHandler: req.runHandler ?? fsDefaults.runHandler,
+      // with a caller's own RUN handler, layers are not captured into strata's snapshots
+      ...(req.runHandler ? {} : { captureLayer: fsDefaults.captureLayer }),
+      sourceRootfs: req.sourceRootfs ?? fsDefaults.sourceRootfs,
+      ...(req.explainMiss ? { explainMiss: req.explainMiss } : {}),
+      ...(req.signal ? { signal: req.signal } : {}),
+    }).catch((err: unknown) => {
+      steps = (err as { steps?: StepResult[] }).steps ?? [];
+      throw err;
+    });
+    steps = exec.steps;
+    const targetStage = plan.stages.find((s) => s.index === plan!.target)!;
+    const outcome = exec.outcomes.get(plan.target)!;
+    const config = assembleConfig(plan, targetStage, outcome, req.labels ?? {}, new Date());
+    const image = await putImage(req.store, {
+      config,
+      layers: outcome.fs.chain.map((l) => ({ descriptor: l.descriptor, diffID: l.diffID, ...(l.uncompressedSize !== undefined ? { uncompressedSize: l.uncompressedSize } : {}) })),
+      tags,
+    });
+    await writeOutputs(req.store, image.id, req.outputs ?? [], tags, () => (req.sourceRootfs ?? fsDefaults.sourceRootfs)(outcome.fs.chain));
+    if (req.iidfile) await writeFile(req.iidfile, image.id);
+    const durationMs = Date.now() - started;
+    const cached = steps.filter((s) => s.status === 'cached').length;
+    emit({ type: 'build', status: 'done', time: Date.now(), buildId, imageId: image.id, steps: steps.length, cached, durationMs });
+    recordBuild(req.store, buildId, started, { status: 'done', file: ctx.dockerfileName, ...(req.target ? { target: req.target } : {}), platform: formatPlatform(host), imageId: image.id, tags, steps, durationMs });
+    return { buildId, imageId: image.id, manifestDigest: image.manifestDigest, config, steps, tags, durationMs };
+  } catch (err) {
+    const located = withFrame(err, ctx.dockerfileName, ctx.dockerfileText);
+    emit({ type: 'build', status: 'error', time: Date.now(), buildId, error: located instanceof Error ? located.message : String(located) });
+    recordBuild(req.store, buildId, started, { status: 'error', file: ctx.dockerfileName, ...(req.target ? { target: req.target } : {}), platform: formatPlatform(host), tags, steps, error: located instanceof Error ? located.message : String(located), durationMs: Date.now() - started });
+    throw located;
+  } finally {
+    await ctx.close();
+  }
+}
+
+function recordBuild(store: Store, id: string, started: number, body: BuildRecordBody): void {
+  try {
+    store.putBuildRecord({ id, started, finished: Date.now(), record: body });
+  } catch {
+    // A build record is a report aid; failing to write one must not fail (or hide) the build.
+  }
+}
+
+/** withFrame gives planning errors the same `Dockerfile:N` frame step errors carry. */
+function withFrame(err: unknown, file: string, text: string): unknown {
+  if (err instanceof PlanError && err.range && !err.frame) {
+    return new StrataError(err.code, `${file}:${err.range.start.line}: ${err.message}`, { cause: err, frame: sourceFrame(file, text, err.range) });
+  }
+  return err;
+}
+
+/** parseTrigger parses an ONBUILD trigger (`COPY . /app`) as an instruction. */
+function parseTrigger(expr: string): Instruction {
+  const df = parseDockerfile(`FROM scratch\n${expr}\n`, { file: 'ONBUILD' });
+  const ins = df.stages[0]?.instructions[0];
+  if (!ins) throw new StrataError('ONBUILD_INVALID', `invalid ONBUILD trigger: ${expr}`);
+  return ins;
+}
+
+async function writeOutputs(
+  store: Store,
+  imageId: string,
+  outputs: OutputSpec[],
+  tags: string[],
+  rootfs: () => Promise<{ view: FsView; release: () => Promise<void> }>,
+): Promise<void> {
+  for (const o of outputs) {
+    if (o.type === 'docker' || o.type === 'oci') {
+      const rec = store.images.getImage(imageId as never)!;
+      const image = await loadImage(store, rec);
+      const archive = writeArchive([
+        { image, rawManifest: await store.readBlob(rec.manifestDigest), rawConfig: await store.readBlob(rec.id), refs: tags.map((t) => parseReference(t)) },
+      ]);
+      await pipeline(archive, createWriteStream(o.dest));
+    } else {
+      // local: the image's files in a directory; tar: the same files as one tar (not an image).
+      const { view, release } = await rootfs();
+      try {
+        const c = view.content('');
+        if (c.kind !== 'file') throw new StrataError('OUTPUT_UNSUPPORTED', `--output type=${o.type} needs a mounted root filesystem`);
+        await exportTree(c.abs, o);
+      } finally {
+        await release();
+      }
+    }
+  }
+}
+
+/** exportTree copies a mounted root filesystem to a directory, or archives it into a tar file. */
+async function exportTree(dir: string, o: OutputSpec): Promise<void> {
+  const { execFile } = await import('node:child_process');
+  const { mkdir } = await import('node:fs/promises');
+  const run = (cmd: string, args: string[]): Promise<void> =>
+    new Promise((res, rej) => execFile(cmd, args, (err, _o, stderr) => (err ? rej(new StrataError('OUTPUT_FAILED', `--output type=${o.type}: ${String(stderr).trim() || err.message}`)) : res())));
+  if (o.type === 'local') {
+    await mkdir(o.dest, { recursive: true });
+    await run('cp', ['-a', '--', `${dir}/.`, o.dest]);
+  } else {
+    await run('tar', ['--sort=name', '--numeric-owner', '-C', dir, '-cf', o.dest, '.']);
+  }
+}

@@ -1,0 +1,106 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { blobLayer } from '../image/layer.js';
+import type { Snapshotter } from '../snapshot/types.js';
+import { withMounted } from '../snapshot/mount.js';
+import type { Store } from '../store/store.js';
+import { dirView, type FsView } from './fs-view.js';
+import type { ChainLayer } from './types.js';
+
+/** chainId names a layer stack as OCI's ChainID does: the first diffID, then sha256(parent + ' ' + diffID). */
+export function chainId(parent: string | undefined, diffID: string): string {
+  return parent === undefined ? diffID : `sha256:${createHash('sha256').update(`${parent} ${diffID}`).digest('hex')}`;
+}
+
+/**
+ * SnapshotChains makes layer chains available as committed snapshots (each layer unpacked once,
+ * named by its chain id, reused by every later build) and hands out read-only views of them.
+ */
+export class SnapshotChains {
+  private readonly imports = new Map<string, Promise<void>>();
+  /** aliases maps a chain id to the snapshot that holds it under another name (captured layers). */
+  private readonly aliases = new Map<string, string>();
+
+  constructor(
+    readonly snapshotter: Snapshotter,
+    private readonly store: Store,
+  ) {}
+
+  /** ensure imports what is missing of `chain` and returns the top snapshot's name (undefined: empty). */
+  async ensure(chain: ChainLayer[]): Promise<string | undefined> {
+    let canonical: string | undefined;
+    let parent: string | undefined;
+    for (const l of chain) {
+      canonical = chainId(canonical, l.diffID);
+      const alias = this.aliases.get(canonical);
+      if (alias !== undefined) {
+        parent = alias;
+        continue;
+      }
+      const name = canonical;
+      const parentName = parent;
+      let p = this.imports.get(name);
+      if (!p) {
+        p = (async () => {
+          if (await this.snapshotter.has(name)) return;
+          const layer = blobLayer(this.store, { digest: l.descriptor.digest, diffID: l.diffID, size: l.descriptor.size, mediaType: l.descriptor.mediaType });
+          await this.snapshotter.importLayer(name, parentName, layer.uncompressed());
+        })();
+        this.imports.set(name, p);
+        p.catch(() => this.imports.delete(name));
+      }
+      await p;
+      parent = name;
+    }
+    return parent;
+  }
+
+  /**
+   * capture unpacks a layer into a snapshot while the same tar is being written to the store, so a
+   * later RUN step finds it unpacked without reading the blob back (one write of the files, no
+   * gunzip). `commit` names it by its chain id once the diffID is known (for this process).
+   */
+  async capture(parent: ChainLayer[], tar: Readable): Promise<{ finished: Promise<void>; commit: (diffID: string) => void; abort: () => Promise<void> }> {
+    const top = await this.ensure(parent);
+    const name = `layer-${randomBytes(8).toString('hex')}`;
+    const finished = this.snapshotter.importLayer(name, top, tar).then(() => undefined);
+    const canonicalParent = parent.reduce<string | undefined>((acc, l) => chainId(acc, l.diffID), undefined);
+    return {
+      finished,
+      commit: (diffID) => void this.aliases.set(chainId(canonicalParent, diffID), name),
+      abort: async () => {
+        await finished.catch(() => undefined);
+        await this.snapshotter.remove(name).catch(() => undefined);
+      },
+    };
+  }
+
+  /** view mounts a read-only view of `chain` and keeps it until `release`. */
+  async view(chain: ChainLayer[]): Promise<{ view: FsView; release: () => Promise<void> }> {
+    const top = await this.ensure(chain);
+    const key = `view-${randomBytes(8).toString('hex')}`;
+    const mounts = await this.snapshotter.view(key, top);
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    let ready!: (dir: string) => void;
+    const dirReady = new Promise<string>((r) => (ready = r));
+    const held = withMounted(mounts, async (dir) => {
+      ready(dir);
+      await released;
+    });
+    const failed = held.then(() => undefined);
+    const dir = await Promise.race([dirReady, failed.then(() => undefined)]);
+    if (dir === undefined) {
+      await this.snapshotter.remove(key).catch(() => undefined);
+      throw new Error('could not mount the source filesystem');
+    }
+    return {
+      view: dirView(dir),
+      release: async () => {
+        release();
+        await held.catch(() => undefined);
+        await this.snapshotter.remove(key).catch(() => undefined);
+      },
+    };
+  }
+}

@@ -1,0 +1,51 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { SnapshotterUnavailableError } from './errors.js';
+import { overlayNeedsUserxattr } from './userns.js';
+import { NativeSnapshotter } from './native.js';
+import { OverlaySnapshotter } from './overlay.js';
+import type { Snapshotter, SnapshotterName } from './types.js';
+
+/** SnapshotterChoice is the value of `--snapshotter`. */
+export type SnapshotterChoice = 'auto' | SnapshotterName;
+
+const probed = new Map<string, boolean>();
+
+/**
+ * overlaySupported mounts a small overlay inside `root` (in a throwaway mount namespace, so nothing stays
+ * mounted) and checks that deleting a lower file leaves a whiteout device in the upper dir. The answer is
+ * remembered per root for the life of the process.
+ */
+export function overlaySupported(root: string): boolean {
+  const known = probed.get(root);
+  if (known !== undefined) return known;
+  mkdirSync(root, { recursive: true });
+  const dir = mkdtempSync(join(root, '.probe-'));
+  let ok = false;
+  try {
+    for (const d of ['l', 'u', 'w', 'm']) mkdirSync(join(dir, d));
+    spawnSync('sh', ['-c', ': > "$1/l/f"', 'sh', dir]);
+    const rootless = process.getuid?.() !== 0;
+    const opts = `lowerdir=${dir}/l,upperdir=${dir}/u,workdir=${dir}/w${overlayNeedsUserxattr() ? ',userxattr' : ''}`;
+    const enter = rootless ? ['unshare', '--user', '--map-root-user', '--mount'] : ['unshare', '--mount'];
+    const r = spawnSync(enter[0]!, [...enter.slice(1), 'sh', '-c', 'mount -t overlay overlay -o "$1" "$2/m" && rm "$2/m/f"', 'sh', opts, dir], { stdio: 'ignore' });
+    ok = r.status === 0 && statSync(join(dir, 'u', 'f')).isCharacterDevice();
+  } catch {
+    ok = false;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  probed.set(root, ok);
+  return ok;
+}
+
+/** createSnapshotter opens the snapshotter `choice` over `root`; auto picks overlay where the kernel has it on root's filesystem. */
+export function createSnapshotter(choice: SnapshotterChoice, root: string): Snapshotter {
+  if (choice === 'native') return new NativeSnapshotter(root);
+  if (choice === 'overlay') {
+    if (!overlaySupported(root)) throw new SnapshotterUnavailableError(`overlayfs cannot be used on ${root} here; use --snapshotter native`);
+    return new OverlaySnapshotter(root);
+  }
+  return overlaySupported(root) ? new OverlaySnapshotter(root) : new NativeSnapshotter(root);
+}

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# build-bench.sh: cold and fully cached builds of the shared workloads w1 (scratch + COPY) and w4
+# (20,000 files, ~300 MB context, with its RUN) with strata, and side by side with `docker build`
+# (BuildKit) when a Docker daemon answers. Prints seconds and strata/docker ratios.
+#
+#   WORKLOADS="w1-scratch-copy w4-big-context"   which workloads
+#   BENCH_DIR=/tmp/strata-bench-build             contexts and stores (kept between runs: w4 takes a while to generate)
+#   DOCKER=/usr/bin/docker                        the docker client
+set -uo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+shared=${STRATA_SHARED_DIR:-$repo/../shared}
+workloads=${WORKLOADS:-"w1-scratch-copy w4-big-context"}
+dir=${BENCH_DIR:-/tmp/strata-bench-build}
+docker=${DOCKER:-/usr/bin/docker}
+strata=(node "$repo/dist/src/cli/main.js")
+mkdir -p "$dir"
+
+now() { date +%s.%N; }
+timed() { local t0 t1; t0=$(now); "$@" >"$dir/last.log" 2>&1 || { echo "FAILED: $*" >&2; tail -5 "$dir/last.log" >&2; echo "nan"; return 1; }; t1=$(now); awk -v a="$t1" -v b="$t0" 'BEGIN{printf "%.2f", a-b}'; }
+ratio() { if [ "$2" = "-" ] || [ "$1" = "nan" ]; then echo "-"; else awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; fi; }
+
+bbtar=$repo/test-artifacts/busybox-rootfs.tar
+[ -f "$bbtar" ] || { mkdir -p "$(dirname "$bbtar")"; bash "$repo/scripts/make-busybox-rootfs.sh" "$bbtar"; }
+
+have_docker=0
+if [ -x "$docker" ] && "$docker" info >/dev/null 2>&1; then have_docker=1; fi
+[ $have_docker = 1 ] || echo "(no Docker daemon: strata figures only; ../shared/bench/setup.sh starts one)"
+
+printf '%-18s %-7s %10s %10s %8s\n' workload mode strata docker ratio
+for w in $workloads; do
+  src=$shared/bench/workloads/$w
+  ctx=$dir/ctx-$w
+  if [ ! -f "$ctx/.ready" ]; then
+    rm -rf "$ctx" && cp -r "$src" "$ctx" && chmod -R u+w "$ctx"
+    [ -x "$ctx/make-context.sh" ] && bash "$ctx/make-context.sh" "$ctx" >/dev/null 2>&1
+    touch "$ctx/.ready"
+  fi
+  root=$dir/store-$w
+  # cold: a store with only the base image; the build cache and snapshots start empty
+  rm -rf "$root"
+  "${strata[@]}" --root "$root" import "$bbtar" busybox:latest >/dev/null
+  sync
+  s_cold=$(timed "${strata[@]}" --root "$root" build --progress plain --build-arg BASE_PREFIX= -t "bench-$w" "$ctx")
+  s_warm=$(timed "${strata[@]}" --root "$root" build --progress plain --build-arg BASE_PREFIX= -t "bench-$w" "$ctx")
+  d_cold=- d_warm=-
+  if [ $have_docker = 1 ]; then
+    "$docker" builder prune -af >/dev/null 2>&1
+    sync
+    d_cold=$(DOCKER_BUILDKIT=1 timed "$docker" build --network host --progress plain -t "strata-bench/docker:$w" "$ctx")
+    d_warm=$(DOCKER_BUILDKIT=1 timed "$docker" build --network host --progress plain -t "strata-bench/docker:$w" "$ctx")
+  fi
+  printf '%-18s %-7s %10s %10s %8s\n' "$w" cold "$s_cold" "$d_cold" "$(ratio "$s_cold" "$d_cold")"
+  printf '%-18s %-7s %10s %10s %8s\n' "$w" cached "$s_warm" "$d_warm" "$(ratio "$s_warm" "$d_warm")"
+done

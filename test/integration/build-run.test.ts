@@ -1,0 +1,74 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { files, imageConfig, imageTree, importBusybox, run, sandbox, statuses, type Sandbox } from './build-helpers.js';
+
+const isRoot = process.getuid?.() === 0;
+if (!isRoot) console.warn('build-run.test.ts: RUN needs root for the chroot runner; these tests are SKIPPED');
+
+let sb: Sandbox;
+beforeEach(async () => {
+  sb = await sandbox();
+  await importBusybox(sb.store);
+});
+afterEach(async () => {
+  await sb.close();
+});
+
+describe.skipIf(!isRoot)('RUN steps (chroot runner, snapshots)', () => {
+  it('runs shell and exec forms with ENV, ARG, USER and WORKDIR, and COPY --from a stage', async () => {
+    await files(sb.ctx, { 'in.txt': 'input' });
+    const df = [
+      'FROM busybox AS gen',
+      'ARG GREETING=hello',
+      'ENV TARGET=world',
+      'WORKDIR /work',
+      'RUN echo "$GREETING $TARGET from $(pwd)" > out.txt',
+      'RUN ["/bin/sh", "-c", "id -u > uid.txt"]',
+      'FROM busybox',
+      'COPY --from=gen /work/ /from-gen/',
+      'COPY in.txt /in.txt',
+      'USER nobody',
+      'RUN id -u > /tmp/who',
+    ].join('\n');
+    const r = await run(sb, df, { buildArgs: { GREETING: 'hi' } });
+    const tree = await imageTree(sb.store, r.imageId);
+    expect(tree.get('/from-gen/out.txt')?.content).toBe('hi world from /work\n');
+    expect(tree.get('/from-gen/uid.txt')?.content).toBe('0\n');
+    expect(tree.get('/tmp/who')?.content).toBe('65534\n');
+    const cfg = await imageConfig(sb.store, r.imageId);
+    expect(cfg.history?.at(-1)?.created_by).toBe('RUN /bin/sh -c id -u > /tmp/who # buildkit');
+  });
+
+  it('exports the image files with --output type=local and type=tar', async () => {
+    await files(sb.ctx, { 'f.txt': 'file' });
+    const local = join(sb.dir, 'out-dir');
+    const tarFile = join(sb.dir, 'out.tar');
+    await run(sb, 'FROM busybox\nCOPY f.txt /f.txt\nRUN echo made > /made\n', { outputs: [{ type: 'local', dest: local }, { type: 'tar', dest: tarFile }] });
+    const { readFile } = await import('node:fs/promises');
+    expect(await readFile(join(local, 'f.txt'), 'utf8')).toBe('file');
+    expect(await readFile(join(local, 'made'), 'utf8')).toBe('made\n');
+    const { execFileSync } = await import('node:child_process');
+    expect(execFileSync('tar', ['-tf', tarFile]).toString()).toContain('./bin/busybox');
+  });
+
+  it('fails with the exit code and the last lines of output, and leaves no mount behind', async () => {
+    await expect(run(sb, 'FROM busybox\nRUN echo first; echo second >&2; exit 3\n')).rejects.toMatchObject({
+      code: 'RUN_FAILED',
+      message: expect.stringContaining('RUN exited with code 3\n  first\n  second') as unknown as string,
+    });
+    const { readFile } = await import('node:fs/promises');
+    expect(await readFile('/proc/self/mountinfo', 'utf8')).not.toContain('strata-');
+  });
+
+  it('resolves --chown against users a RUN step created, also when the RUN step is cached', async () => {
+    await files(sb.ctx, { 'conf/a.conf': 'a' });
+    const df = ['FROM busybox', 'RUN echo "app:x:10001:10001::/:/bin/sh" >> /etc/passwd && echo "app:x:10001:" >> /etc/group', 'WORKDIR /srv', 'COPY --chown=app:app conf/ ./conf/'].join('\n');
+    await run(sb, df);
+    await writeFile(join(sb.ctx, 'conf/a.conf'), 'changed');
+    const r = await run(sb, df);
+    expect(statuses(r)).toMatchObject({ 'WORKDIR /srv': 'cached', 'COPY --chown=app:app conf/ ./conf/': 'built' });
+    const tree = await imageTree(sb.store, r.imageId);
+    expect(tree.get('/srv/conf/a.conf')).toMatchObject({ uid: 10001, gid: 10001, content: 'changed' });
+  });
+});
