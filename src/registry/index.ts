@@ -12,3 +12,4 @@ export { fetchManifest, type FetchedManifest } from './manifest-fetch.js';
 export { readBlob } from './blob-reader.js';
 export type { LayerEvent, LayerStatus, TransferListener } from './transfer-events.js';
 export * from './errors.js';
+export { pushArtifact, pullArtifact, type Artifact, type ArtifactTransferOptions, type PulledArtifact } from './artifact.js';

@@ -44,10 +44,12 @@ export class LiveProgress {
   private readonly lines = new Map<string, string>();
   private drawn = 0;
   private lastDraw = 0;
+  private finished = false;
 
   constructor(private readonly write: (s: string) => void, private readonly now: () => number = Date.now) {}
 
   readonly listener: TransferListener = (e) => {
+    if (this.finished) return;
     if (!this.lines.has(e.id)) this.order.push(e.id);
     const moving = (e.status === 'Downloading' || e.status === 'Pushing') && e.total !== undefined && e.current !== undefined;
     this.lines.set(e.id, moving ? `${e.id}: ${e.status} ${bar(e.current!, e.total!)}  ${humanSize(e.current!)}/${humanSize(e.total!)}` : `${e.id}: ${statusText(e)}`);
@@ -63,8 +65,10 @@ export class LiveProgress {
     this.write(out);
   }
 
-  /** finish draws the final state (so the last tick is not lost to the rate limit). */
+  /** finish draws the final state once (so the last tick is not lost to the rate limit); later events are ignored. */
   finish(): void {
+    if (this.finished) return;
+    this.finished = true;
     if (this.order.length) this.draw();
   }
 }

@@ -68,6 +68,8 @@ async function main(): Promise<void> {
         rmSync(join(dir, `layout${round}`), { recursive: true, force: true });
       }
     }
+    const startup = [0, 1, 2].map(() => timed('strata --version (start-up)', process.execPath, [cliPath, '--version']));
+    process.stdout.write(`CLI start-up (included in strata's times): ${best(startup)}\n`);
     process.stdout.write(`push: strata ${best(t.pushStrata)} | skopeo ${best(t.pushSkopeo)}\n`);
     process.stdout.write(`pull: strata ${best(t.pullStrata)} | skopeo ${best(t.pullSkopeo)}\n`);
   } finally {

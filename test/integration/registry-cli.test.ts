@@ -124,6 +124,35 @@ describe('strata login/logout/push/pull/search (CLI, real registry)', () => {
     expect(r.stderr).not.toContain(Buffer.from(`${TEST_USER}:${TEST_PASSWORD}`).toString('base64'));
   });
 
+  it('push -a pushes every local tag of the repository, pull -a fetches them all', async () => {
+    const store = openStore(rootA);
+    try {
+      store.images.setTag(`${ref}:v2`, local.id as never);
+      await makeTestImage(store, `${ref}:v3`, { layers: 1, seed: 'v3' });
+    } finally {
+      store.close();
+    }
+    const push = await strata(['push', '-a', ref], env);
+    expect(push.code).toBe(0);
+    expect(push.stdout).toMatch(/^latest: digest: sha256:[0-9a-f]{64} size: \d+$/m);
+    expect(push.stdout).toMatch(/^v2: digest: sha256:[0-9a-f]{64} size: \d+$/m);
+    expect(push.stdout).toMatch(/^v3: digest: sha256:[0-9a-f]{64} size: \d+$/m);
+    const rootC = join(dir, 'storeC');
+    const pull = await strata(['pull', '-a', ref], { ...env, STRATA_ROOT: rootC });
+    expect(pull.code).toBe(0);
+    expect(pull.stdout.trim().split('\n').at(-1)).toBe(ref);
+    const c = openStore(rootC);
+    try {
+      expect(c.images.listTags().map((t) => t.ref).sort()).toEqual([`${ref}:latest`, `${ref}:v2`, `${ref}:v3`]);
+      expect(c.images.getTag(`${ref}:v2`)?.imageId).toBe(local.id);
+    } finally {
+      c.close();
+    }
+    const bad = await strata(['pull', '-a', `${ref}:v2`], env);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toBe("error: tag can't be used with --all-tags/-a\n");
+  });
+
   it('logout removes the credentials', async () => {
     const r = await strata(['logout', reg.host], env);
     expect(r.stdout).toBe(`Removing login credentials for ${reg.host}\n`);

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MediaType } from '../../src/image/media-types.js';
 import { parseReference } from '../../src/image/reference.js';
 import { openStore, resolveImage, type Store } from '../../src/store/index.js';
-import { Registries, pullImage, pushImage } from '../../src/registry/index.js';
+import { Registries, UnsupportedMediaTypeError, pullArtifact, pullImage, pushArtifact, pushImage } from '../../src/registry/index.js';
+import type { Manifest } from '../../src/image/oci.js';
 import { startRegistry, TEST_PASSWORD, TEST_USER, type TestRegistry } from '../helpers/registry-server.js';
 import { makeTestImage } from '../helpers/registry-image.js';
 
@@ -86,5 +87,31 @@ describe('push → pull round trip against a real registry', () => {
     const pulled = await pullImage(dst, parseReference(`${reg.host}/other/img:2`), { registries: new Registries({ credentials: creds }) });
     expect(pulled.image.manifestDigest).toBe(img.manifestDigest);
     expect(pulled.image.manifestMediaType).toBe(MediaType.DockerManifest);
+  });
+
+  it('moves an artifact (the shape of a registry build cache): config + chosen layers, nothing re-uploaded', async () => {
+    const reg = regs.token;
+    const src = newStore();
+    const img = await makeTestImage(src, 'cache/source:1', { layers: 2, seed: 'cache' });
+    const manifest = await src.readJSON<Manifest>(img.manifestDigest);
+    const cacheType = 'application/vnd.strata.cache.config.v1+json';
+    const records = Buffer.from(JSON.stringify({ records: [{ key: 'k1', layer: manifest.layers[0]!.digest }, { key: 'k2', layer: manifest.layers[1]!.digest }] }));
+    const ref = parseReference(`${reg.host}/team/cache:main`);
+    const log: string[] = [];
+    const registries = new Registries({ credentials: creds, debug: (l) => log.push(l) });
+    const pushed = await pushArtifact(src, ref, { configMediaType: cacheType, config: records, layers: manifest.layers }, { registries });
+
+    const dst = newStore();
+    const pulled = await pullArtifact(dst, ref, cacheType, { registries: new Registries({ credentials: creds }), wantLayer: (d) => d.digest === manifest.layers[0]!.digest });
+    expect(pulled.digest).toBe(pushed.digest);
+    expect(pulled.config.equals(records)).toBe(true);
+    expect(await dst.hasBlob(manifest.layers[0]!.digest)).toBe(true);
+    expect(await dst.hasBlob(manifest.layers[1]!.digest)).toBe(false);
+
+    log.length = 0;
+    const again = await pushArtifact(src, ref, { configMediaType: cacheType, config: records, layers: manifest.layers }, { registries });
+    expect(again.digest).toBe(pushed.digest);
+    expect(log.filter((l) => /^> (PUT|PATCH|POST) .*blobs/.test(l))).toEqual([]);
+    await expect(pullArtifact(newStore(), ref, 'application/vnd.other+json', { registries: new Registries({ credentials: creds }) })).rejects.toBeInstanceOf(UnsupportedMediaTypeError);
   });
 });

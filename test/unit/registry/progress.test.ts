@@ -31,6 +31,9 @@ describe('progress output', () => {
     expect(out).toHaveLength(3); // rate-limited tick
     live.finish();
     expect(out.at(-1)).toContain('600kB/1.00MB');
+    live.finish();
+    live.listener({ type: 'layer', id: 'a', status: 'Pull complete' });
+    expect(out).toHaveLength(4); // finished: nothing more is drawn
     expect(humanSize(999)).toBe('999B');
   });
 });
