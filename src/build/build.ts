@@ -56,6 +56,8 @@ export interface BuildRequest {
   snapshotter?: SnapshotterChoice;
   /** runner: how RUN steps run (default auto: chroot as root, rootless otherwise). */
   runner?: RunnerChoice;
+  /** network: RUN steps' network unless RUN --network says otherwise ('default' is host here). */
+  network?: 'default' | 'host' | 'none';
 }
 
 /**
@@ -82,7 +84,7 @@ function defaultFilesystems(req: BuildRequest): {
       run: async (ctx) => {
         handler ??= (async () => {
           const [{ snapshotRunHandler }, { selectRunner }] = await Promise.all([import('./run-step.js'), import('../../runners/select.js')]);
-          return snapshotRunHandler(await get(), selectRunner(req.runner ?? 'auto'));
+          return snapshotRunHandler(await get(), selectRunner(req.runner ?? 'auto'), req.network === 'none' ? 'none' : 'host');
         })();
         return (await handler).run(ctx);
       },
