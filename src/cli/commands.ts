@@ -3,6 +3,8 @@ import { register as registerBuild } from './build.js';
 import { register as registerImageIo } from './image-io.js';
 import { register as registerImages } from './images.js';
 import { register as registerParse } from './parse.js';
+import { register as registerRegistry } from './registry.js';
+import { register as registerReport } from './report.js';
 import { register as registerSystem } from './system.js';
 
 /**
@@ -15,4 +17,6 @@ export function registerCommands(program: Command): void {
   registerImages(program);
   registerImageIo(program);
   registerSystem(program);
+  registerRegistry(program);
+  registerReport(program);
 }

@@ -3,6 +3,7 @@ import { DockerfileErrorCode } from './errors.js';
 import { looksLikeShellContinuation } from './hints.js';
 import { KNOWN_INSTRUCTIONS, toInstruction, unknownInstructionError, type InstructionContext } from './instructions.js';
 import type { ArgInstruction, Dockerfile, Instruction, Stage, Warning } from './ir.js';
+import { lintDockerfile } from './lint.js';
 
 /**
  * The Dockerfile front end's entry point. `parseDockerfile` reads a Dockerfile as BuildKit does
@@ -11,7 +12,7 @@ import type { ArgInstruction, Dockerfile, Instruction, Stage, Warning } from './
  */
 
 export type * from './ir.js';
-export { DockerfileErrorCode, DockerfileSyntaxError } from './errors.js';
+export { DockerfileErrorCode, DockerfileSyntaxError, type DockerfileErrorCodeValue } from './errors.js';
 export { dumpAst, parseAst, type Ast, type AstNode } from './ast.js';
 export { formatDockerfile, formatInstruction } from './format.js';
 export { heredocContent, parseHeredocMarker } from './heredoc.js';
@@ -94,12 +95,10 @@ export function parseDockerfile(text: string, opts?: { file?: string }): Dockerf
     const last = ast.nodes[ast.nodes.length - 1]!;
     throw locatedError(ctx, DockerfileErrorCode.NoStage, 'no build stage in current context', last.line, last.base, 'add a FROM line');
   }
+  const parts = { directives: ast.directives, metaArgs, stages, warnings: [] };
+  const df: Dockerfile = opts?.file === undefined ? parts : { file: opts.file, ...parts };
   const skip = skippedChecks(ast.directives.check);
-  return {
-    ...(opts?.file !== undefined && { file: opts.file }),
-    directives: ast.directives,
-    metaArgs,
-    stages,
-    warnings: skip === 'all' ? [] : ctx.warnings.filter((w) => !skip.has(w.rule.toLowerCase())).sort(byPosition),
-  };
+  const warnings = [...ctx.warnings, ...lintDockerfile(df)];
+  df.warnings = skip === 'all' ? [] : warnings.filter((w) => !skip.has(w.rule.toLowerCase())).sort(byPosition);
+  return df;
 }

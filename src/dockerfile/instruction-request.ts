@@ -1,7 +1,8 @@
 import { locatedError, trimGo, type AstNode, type Located } from './ast.js';
+import { positionIn } from './line-reader.js';
 import { DockerfileErrorCode, type DockerfileErrorCodeValue, type DockerfileSyntaxError } from './errors.js';
 import { FlagProblem, parseFlags, type FlagSpec, type FlagValues } from './flags.js';
-import type { Command, KeyValue, Warning } from './ir.js';
+import type { Command, KeyValue, Range, Warning } from './ir.js';
 
 /**
  * InstructionRequest is one AST node being turned into its IR variant, with the checks every
@@ -61,6 +62,21 @@ export class InstructionRequest {
     }
   }
 
+  /** rangeOf is the source range of `length` characters at an offset of the node's text. */
+  rangeOf(offset: number, length: number): Range {
+    const { line, base } = this.node;
+    const start = positionIn(line, base + offset);
+    if (length <= 0) return { start, end: start };
+    const last = positionIn(line, base + offset + length - 1);
+    return { start, end: { line: last.line, column: last.column + 1 } };
+  }
+
+  /** words are the raw argument words with their offsets (for ENV, LABEL, ARG, FROM...). */
+  words(): { text: string; offset: number }[] {
+    const a = this.node.raw.args;
+    return a.form === 'words' ? a.words : [];
+  }
+
   /** original is the instruction's text as written (joined and trimmed). */
   original(): string {
     const n = this.node;
@@ -92,9 +108,19 @@ export class InstructionRequest {
     this.atLeastOne();
     const out: KeyValue[] = [];
     const a = this.node.args;
+    const words = this.words();
     for (let i = 0; i < a.length; i += 3) {
       if (a[i] === '') throw this.fail(DockerfileErrorCode.InvalidArgument, `${this.upper} names can not be blank`, this.argsOffset());
-      out.push({ key: a[i]!, value: a[i + 1]! });
+      const word = words[i / 3];
+      const oldForm = a[i + 2] === '';
+      const range = oldForm && words[0]
+        ? this.rangeOf(words[0].offset, (words[words.length - 1]!.offset + words[words.length - 1]!.text.length) - words[0].offset)
+        : word && this.rangeOf(word.offset, word.text.length);
+      out.push(range ? { key: a[i]!, value: a[i + 1]!, range } : { key: a[i]!, value: a[i + 1]! });
+      if (oldForm) {
+        const kw = this.node.keywordText;
+        this.warn('LEGACY_KEY_VALUE_FORMAT', 'LegacyKeyValueFormat', `"${kw} key=value" should be used instead of legacy "${kw} key value" format`);
+      }
     }
     return out;
   }

@@ -54,11 +54,14 @@ function onbuildInstruction(req: InstructionRequest): Instruction {
 function argInstruction(req: InstructionRequest): Instruction {
   req.flags(NO_FLAGS);
   req.atLeastOne();
-  const args = req.node.args.map((word) => {
+  const words = req.words();
+  const args = req.node.args.map((word, i) => {
     const eq = word.indexOf('=');
-    if (eq < 0) return { name: word };
-    if (eq === 0) throw req.fail(DockerfileErrorCode.InvalidArgument, 'ARG names can not be blank', req.argsOffset());
-    return { name: word.slice(0, eq), value: word.slice(eq + 1) };
+    const w = words[i];
+    const range = w ? req.rangeOf(w.offset, w.text.length) : req.node.range;
+    if (eq < 0) return { name: word, range };
+    if (eq === 0) throw req.fail(DockerfileErrorCode.InvalidArgument, 'ARG names can not be blank', w?.offset ?? req.argsOffset());
+    return { name: word.slice(0, eq), value: word.slice(eq + 1), range };
   });
   return { kind: 'arg', range: req.node.range, keyword: req.node.keywordText, original: req.original(), args };
 }

@@ -26,6 +26,8 @@ export type Command = { form: 'shell'; text: string } | { form: 'exec'; args: st
 export interface KeyValue {
   key: string;
   value: string;
+  /** range of the `key=value` word (of `key value` in the old form). */
+  range?: Range;
 }
 
 /**
@@ -143,6 +145,8 @@ export interface RunInstruction extends Base {
   kind: 'run';
   command: Command;
   mounts: RunMount[];
+  /** mountRanges[i] is where mounts[i]'s `--mount=` flag is written. */
+  mountRanges?: Range[];
   network?: 'default' | 'none' | 'host';
   security?: 'sandbox' | 'insecure';
   heredocs: Heredoc[];
@@ -245,6 +249,8 @@ export interface WorkdirInstruction extends Base {
 export interface ArgDefinition {
   name: string;
   value?: string;
+  /** range of the `name[=value]` word. */
+  range?: Range;
 }
 
 /** ArgInstruction: `ARG name[=default] ...`. */

@@ -10,16 +10,19 @@ export function runInstruction(req: InstructionRequest): RunInstruction {
   if (node.args.length === 0 && !node.json) {
     throw req.fail(DockerfileErrorCode.MissingArgument, 'RUN requires at least one argument', req.argsOffset(), 'write RUN <command>');
   }
-  const mounts = (flags.lists.get('mount') ?? []).map((value) => {
+  const mountFlags = node.raw.flags.filter((f) => f.value.startsWith('--mount='));
+  const mounts = mountFlags.map((f) => {
     try {
-      return parseRunMount(value);
+      return parseRunMount(f.value.slice('--mount='.length));
     } catch (err) {
       if (!(err instanceof MountProblem)) throw err;
-      const f = node.raw.flags.find((x) => x.value === `--mount=${value}`);
-      throw req.fail(DockerfileErrorCode.InvalidMount, err.message, f?.offset ?? 0, err.hint);
+      throw req.fail(DockerfileErrorCode.InvalidMount, err.message, f.offset, err.hint);
     }
   });
-  const out: RunInstruction = { kind: 'run', range: req.node.range, keyword: req.node.keywordText, original: req.original(), command: req.command(), mounts, heredocs: node.heredocs };
+  const out: RunInstruction = {
+    kind: 'run', range: node.range, keyword: node.keywordText, original: req.original(), command: req.command(), mounts, heredocs: node.heredocs,
+  };
+  if (mountFlags.length > 0) out.mountRanges = mountFlags.map((f) => req.rangeOf(f.offset, f.text.length));
   const network = flags.strings.get('network');
   if (network !== undefined) {
     if (network !== 'default' && network !== 'none' && network !== 'host') {

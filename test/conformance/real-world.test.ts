@@ -33,6 +33,16 @@ describe('real-world corpus', () => {
       expect(ast.warnings).toEqual([]);
       const df = parseDockerfile(text, { file: f });
       expect(df.stages.length).toBeGreaterThan(0);
+      // Every range lies in the file, starts before it ends, and instructions come in order.
+      const source = text.split('\n');
+      let last = 0;
+      for (const ins of [...df.metaArgs, ...df.stages.flatMap((s) => [s.from, ...s.instructions])]) {
+        const { start, end } = ins.range;
+        expect(start.line).toBeGreaterThan(last);
+        expect(start.line <= end.line && end.line <= source.length && start.column >= 1).toBe(true);
+        expect(source[start.line - 1]!.slice(start.column - 1).toLowerCase().startsWith(ins.keyword.toLowerCase())).toBe(true);
+        last = end.line;
+      }
     });
   }
 });

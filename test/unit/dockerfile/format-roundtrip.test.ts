@@ -6,10 +6,10 @@ import { parseDockerfile } from '../../../src/dockerfile/index.js';
 import { conformanceDir, repoRoot } from '../../helpers/paths.js';
 
 // Print → reparse gives the same IR (positions, original text, ONBUILD's expression text,
-// keyword case and warnings
+// mount flag positions, keyword case and warnings
 // aside): the IR keeps everything an instruction means, for every file of the corpus.
 function meaning(value: unknown): unknown {
-  return JSON.parse(JSON.stringify(value, (k, v) => (k === 'range' || k === 'original' || k === 'expression' || k === 'keyword' || k === 'warnings' || k === 'file' ? undefined : v)));
+  return JSON.parse(JSON.stringify(value, (k, v) => (k === 'range' || k === 'mountRanges' || k === 'original' || k === 'expression' || k === 'keyword' || k === 'warnings' || k === 'file' ? undefined : v)));
 }
 
 function files(): [string, string][] {
