@@ -70,6 +70,7 @@ function defineImport(cmd: Command): void {
             ...(opts.message ? { message: opts.message } : {}),
             ...(ref ? { tags: [ref] } : {}),
             ...(platform ? { platform } : {}),
+            ...(sourceDateEpoch() ? { now: sourceDateEpoch()! } : {}),
             policy: layerPolicy(),
           });
           out(`${img.id}\n`);
@@ -79,6 +80,14 @@ function defineImport(cmd: Command): void {
         }
       });
     });
+}
+
+/** sourceDateEpoch is SOURCE_DATE_EPOCH as a date: set, it makes `import` reproducible (same ID). */
+function sourceDateEpoch(): Date | undefined {
+  const v = process.env.SOURCE_DATE_EPOCH;
+  if (v === undefined || v === '') return undefined;
+  if (!/^\d+$/.test(v)) throw new StrataError('INVALID_ARGUMENT', `invalid SOURCE_DATE_EPOCH "${v}": want seconds since the epoch`);
+  return new Date(Number(v) * 1000);
 }
 
 function parsePlatform(p: string): { os: string; architecture: string; variant?: string } {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -112,6 +112,22 @@ describe('inspect and history', () => {
     expect(strataOk(root, ['history', '-H=false', '--format', '{{.Size}}', 'app'])).toMatch(/^\d{7}\n$/);
     expect(strataOk(root, ['history', '-q', '--no-trunc', 'app'])).toBe(`${id}\n`);
     expect(strataOk(root, ['history', 'app']).split('\n')[0]).toMatch(/^IMAGE +CREATED +CREATED BY +SIZE +COMMENT$/);
+    // From stdin, the comment names "-" as docker's does.
+    strataOk(root, ['import', '-', 'piped'], { input: readFileSync(tarB) });
+    expect(strataOk(root, ['history', '--format', '{{.Comment}}', 'piped'])).toBe('Imported from -\n');
+  });
+});
+
+describe('reproducible import', () => {
+  it('gives the same image ID for the same tarball under SOURCE_DATE_EPOCH', () => {
+    const env = { SOURCE_DATE_EPOCH: '1700000000' };
+    const rootOne = fresh();
+    const one = strata(rootOne, ['import', '-c', 'CMD ["sh"]', tarB, 'x'], { env });
+    const two = strata(fresh(), ['import', '-c', 'CMD ["sh"]', tarB, 'y'], { env });
+    expect(one.code).toBe(0);
+    expect(two.stdout).toBe(one.stdout);
+    expect(strataOk(rootOne, ['inspect', '--format', '{{.Created}}', 'x'])).toBe('2023-11-14T22:13:20.000Z\n');
+    expect(strata(fresh(), ['import', tarB], { env: { SOURCE_DATE_EPOCH: 'soon' } }).stderr).toBe('error: invalid SOURCE_DATE_EPOCH "soon": want seconds since the epoch\n');
   });
 });
 
