@@ -33,6 +33,8 @@ export async function nsRun(
   launcher: (ctx: LaunchContext) => Promise<Launch> = async (ctx) => namespaceLaunch(ctx.spec),
 ): Promise<RunResult> {
   validateSpec(spec);
+  const root = await stat(spec.rootfs).catch(() => undefined);
+  if (!root?.isDirectory()) throw new RunnerError(`run: rootfs ${spec.rootfs} is not a directory`);
   if (spec.signal?.aborted) return { exitCode: 137, signal: 'SIGKILL', runner: kind };
   const tmp = await mkdtemp(join(tmpdir(), 'strata-run-'));
   const created: string[] = [];
@@ -44,7 +46,7 @@ export async function nsRun(
       stdio,
       env: { PATH: HOST_PATH },
     });
-    const control = child.stdio[3] as Readable & { write(s: string): boolean; end(s?: string): void };
+    const control = child.stdio[3] as Readable & { write(s: string): boolean; end(s?: string): void; destroy(): void };
     if (typeof spec.stdin === 'object') {
       child.stdin!.on('error', () => {}); // the process may exit without reading its input
       spec.stdin.pipe(child.stdin!);
@@ -54,9 +56,13 @@ export async function nsRun(
 
     let setupLog = '';
     let started = false;
-    let sent = false;
-    const onAbort = () => child.kill('SIGTERM');
+    let sent = false; // phase 2 requested (and being built or sent)
+    const onAbort = () => {
+      if (!sent) control.destroy(); // the keeper may be waiting for phase 2 in a `cat` that would outlive it
+      child.kill('SIGTERM');
+    };
     spec.signal?.addEventListener('abort', onAbort, { once: true });
+    if (spec.signal?.aborted) onAbort(); // aborted while we were preparing: the event has already fired
     const closed = new Promise<{ code: number | null; sig: NodeJS.Signals | null }>((resolve, reject) => {
       child.on('error', reject);
       child.on('close', (code, sig) => resolve({ code, sig }));
@@ -72,6 +78,8 @@ export async function nsRun(
           .then((script) => control.end(script + '\n'))
           .catch((err) => {
             setupLog += `\n${err instanceof Error ? err.message : String(err)}`;
+            // Closing our end ends the keeper's `cat <&3` too, which would otherwise hold the pipes open.
+            control.destroy();
             child.kill('SIGKILL');
           });
       }

@@ -1,4 +1,5 @@
 import type { RootfsMount, RunSpec } from '../types.js';
+import { relativeOverlayOptions } from './overlay-options.js';
 import { shCmd, shq } from './shell-quote.js';
 import type { EtcFiles } from './etc-files.js';
 
@@ -12,7 +13,10 @@ import type { EtcFiles } from './etc-files.js';
 export function phase1Script(rootfs: string, rootfsMounts: readonly RootfsMount[]): string {
   const lines = ['set -eu', 'exec 4<&0 5>&2 2>&3', `R=${shq(rootfs)}`];
   for (const m of rootfsMounts) {
-    if (m.type === 'overlay') lines.push(`mount -t overlay ${shq(m.source)} -o ${shq(m.options.join(','))} "$R"`);
+    if (m.type === 'overlay') {
+      const rel = relativeOverlayOptions(m.options);
+      lines.push(`(cd ${shq(rel.cwd)} && mount -t overlay ${shq(m.source)} -o ${shq(rel.options.join(','))} "$R")`);
+    }
     else lines.push(`mount --rbind ${m.options.includes('ro') ? '-o ro ' : ''}${shq(m.source)} "$R"`);
   }
   lines.push('echo ready >&3', 'eval "$(cat <&3)"');
@@ -56,8 +60,9 @@ export function namespaceLaunch(spec: RunSpec): Launch {
     keeperMounts: true,
     // --root comes from the keeper's $R, so the rootfs path has one source.
     start: `${shCmd(outer)} ${shCmd(head)} --root="$R" ${shCmd(tail)}`,
-    // Killing the pid namespace's init (the child of the inner unshare) kills every process in it.
-    kill: 'for p in $(cat /proc/$child/task/*/children 2>/dev/null); do kill -KILL "$p" 2>/dev/null || :; done; kill -KILL "$child" 2>/dev/null || :',
+    // Killing the pid namespace's init (the child of the inner unshare) kills every process in it. The
+    // unshare is stopped first, so it cannot fork the init between our reading its children and killing it.
+    kill: 'kill -STOP "$child" 2>/dev/null; for p in $(cat /proc/$child/task/*/children 2>/dev/null); do kill -KILL "$p" 2>/dev/null || :; done; kill -KILL "$child" 2>/dev/null || :',
   };
 }
 
@@ -88,7 +93,7 @@ export function phase2Script(t: ResolvedTargets, etc: EtcFiles, launch: Launch):
       }
     }
   }
-  L.push(`kill_tree() { ${launch.kill}; }`);
+  L.push(`kill_tree() {\n${launch.kill}\n}`);
   L.push('child=; aborted=; interrupted=; trap \'aborted=1; interrupted=1; kill_tree\' TERM HUP; trap \'interrupted=1\' INT');
   L.push(`${launch.start} <&4 2>&5 3>&- 4<&- 5>&- &`);
   L.push('child=$!; [ -z "$aborted" ] || kill_tree');

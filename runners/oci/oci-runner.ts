@@ -44,7 +44,9 @@ export class OciRunner implements Runner {
       return {
         keeperMounts: false,
         start: shCmd([...rt, 'run', '--bundle', bundle, id]),
-        kill: `${shCmd([...rt, 'kill', id, 'KILL'])} 2>/dev/null || :`,
+        // The container may not exist yet when the abort comes: retry (in the background, so the keeper
+        // goes back to waiting) until the kill lands or the runtime has exited.
+        kill: `(n=0; until ${shCmd([...rt, 'kill', id, 'KILL'])} 2>/dev/null; do kill -0 "$child" 2>/dev/null || break; n=$((n+1)); [ $n -lt 600 ] || break; sleep 0.05; done) &`,
         after: `${shCmd([...rt, 'delete', '--force', id])} >/dev/null 2>&1 || :`,
       };
     };

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { register as registerBuild } from './build.js';
+import { register as registerCache } from './cache.js';
 import { register as registerImageIo } from './image-io.js';
 import { register as registerImages } from './images.js';
 import { register as registerParse } from './parse.js';
@@ -19,4 +20,5 @@ export function registerCommands(program: Command): void {
   registerSystem(program);
   registerRegistry(program);
   registerReport(program);
+  registerCache(program);
 }

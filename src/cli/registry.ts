@@ -3,13 +3,13 @@ import { Option } from 'commander';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { familiarRepository, familiarString, parseReference, referenceString, repositoryName, withTag, type Reference } from '../image/reference.js';
-import { openStore, type Store } from '../store/index.js';
 import { DockerCredentialStore, Registries, listRemoteTags, localTagsOf, parsePlatform, pullImage, pushImage, type TransferListener } from '../registry/index.js';
 import { normalizeRegistryHost, DOCKER_HUB } from '../registry/endpoint.js';
 import { verifyLogin } from '../registry/login.js';
 import { LiveProgress, plainProgress } from '../registry/progress-view.js';
-import { DEFAULT_SEARCH_FORMAT, SEARCH_HEADERS, parseSearchFilters, searchImages, searchRow } from '../registry/search.js';
-import { formatRows } from '../registry/table-format.js';
+import { SEARCH_HEADERS, parseSearchFilters, searchImages, searchRow } from '../registry/search.js';
+import { formatRows } from './format/output.js';
+import { collect, withStore } from './store-access.js';
 import { InvalidArgumentError, StrataError } from '../util/errors.js';
 import { globalOptions } from './global-options.js';
 
@@ -147,13 +147,11 @@ export function register(program: Command): void {
       if (!/^\d+$/.test(o.limit)) throw new InvalidArgumentError(`invalid --limit ${JSON.stringify(o.limit)}: must be a number between 1 and 100`);
       const results = await searchImages(term, { limit: Number(o.limit), filter: parseSearchFilters(o.filter), registries: new Registries(clientOptions(cmd, o.insecureRegistry)) });
       const rows = results.map((r) => searchRow(r, !o.trunc));
-      for (const line of formatRows(rows, o.format ?? DEFAULT_SEARCH_FORMAT, SEARCH_HEADERS)) process.stdout.write(`${line}\n`);
+      process.stdout.write(formatRows(rows, { ...(o.format ? { format: o.format } : {}), defaultTable: SEARCH_TABLE, headers: SEARCH_HEADERS }));
     });
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
+const SEARCH_TABLE = '{{.Name}}\t{{.Description}}\t{{.StarCount}}\t{{.IsOfficial}}';
 
 function clientOptions(cmd: Command, insecure: string[]) {
   const g = globalOptions(cmd);
@@ -162,15 +160,6 @@ function clientOptions(cmd: Command, insecure: string[]) {
     insecureRegistries: insecure,
     ...(g.debug ? { debug: (line: string) => void process.stderr.write(`DEBUG ${line}\n`) } : {}),
   };
-}
-
-async function withStore<T>(cmd: Command, fn: (store: Store) => Promise<T>): Promise<T> {
-  const store = openStore(globalOptions(cmd).root);
-  try {
-    return await fn(store);
-  } finally {
-    store.close();
-  }
 }
 
 function transferProgress(): { listener: TransferListener; finish: () => void } {

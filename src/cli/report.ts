@@ -3,6 +3,8 @@ import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { evaluateCiRules, parseByteSize, parseRatio, type CiThresholds, type RuleOutcome } from '../report/ci-rules.js';
+import { renderBuildReportHtml, renderBuildReportJson, renderBuildReportText } from '../report/build-render.js';
+import { loadBuildReport } from '../report/build-select.js';
 import { analyzeStoredImage } from '../report/image-layers.js';
 import { layerReportJson } from '../report/layers-json.js';
 import { renderLayerReportHtml } from '../report/layers-html.js';
@@ -22,9 +24,22 @@ interface LayersOptions {
   highestUserWastedPercent?: string;
 }
 
-/** register adds `strata report layers` (and later `report build`). */
+/** register adds `strata report layers IMAGE` and `strata report build [BUILD|last]`. */
 export function register(program: Command): void {
   const report = program.command('report').description('Reports on images and builds (text, JSON, self-contained HTML)');
+  report
+    .command('build [BUILD]')
+    .description('Show a recorded build: each step with its cache status and why, its time and layer size; in HTML a timeline of the stages')
+    .option('--format <format>', 'text, json or html (default: text, or html when -o ends in .html)')
+    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .action(async (which: string | undefined, opts: { format?: string; output?: string }, cmd: Command) => {
+      const format = pickFormat(opts.format, opts.output);
+      const build = await withStore(cmd, (store) => loadBuildReport(store, which));
+      const text =
+        format === 'json' ? renderBuildReportJson(build) : format === 'html' ? renderBuildReportHtml(build) : renderBuildReportText(build, { width: process.stdout.columns ?? 110 });
+      if (opts.output) writeAtomically(opts.output, text);
+      else out(text);
+    });
   report
     .command('layers <IMAGE>')
     .description("Show what each layer adds, modifies and removes, the image's wasted bytes and efficiency (as dive computes them)")
@@ -58,7 +73,8 @@ export function register(program: Command): void {
     });
 }
 
-function pickFormat(format: string | undefined, output: string | undefined): Format {
+/** pickFormat: --format wins; otherwise html for an .html output file, else text. */
+export function pickFormat(format: string | undefined, output: string | undefined): Format {
   const chosen = format ?? (output && /\.html?$/i.test(output) ? 'html' : 'text');
   if (chosen === 'text' || chosen === 'json' || chosen === 'html') return chosen;
   throw new InvalidArgumentError(`--format: expected text, json or html, got ${JSON.stringify(chosen)}`);
@@ -83,7 +99,7 @@ function ciText(outcomes: RuleOutcome[]): string {
 }
 
 /** writeAtomically writes beside the target and renames, so a reader never sees half a report. */
-function writeAtomically(path: string, text: string): void {
+export function writeAtomically(path: string, text: string): void {
   const temp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     writeFileSync(temp, text);

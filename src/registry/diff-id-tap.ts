@@ -3,6 +3,8 @@ import { createGunzip, type Gunzip } from 'node:zlib';
 import { DigestingStream, type Digest } from '../image/digest.js';
 import { compressionOfMediaType } from '../image/compression.js';
 
+const SIDE_BUFFER = 8 << 20;
+
 /** DiffIdResult is what a tap learns of the uncompressed tar inside a layer. */
 export interface DiffIdResult {
   diffID: Digest;
@@ -24,7 +26,7 @@ export class DiffIdTap extends Transform {
   constructor(mediaType: string) {
     super();
     const kind = compressionOfMediaType(mediaType);
-    if (kind === 'gzip') this.gunzip = createGunzip();
+    if (kind === 'gzip') this.gunzip = createGunzip({ chunkSize: 256 << 10 });
     if (kind === 'gzip' || kind === 'none') {
       const head = this.gunzip ?? this.hasher;
       if (this.gunzip) this.gunzip.pipe(this.hasher);
@@ -45,8 +47,12 @@ export class DiffIdTap extends Transform {
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     const head = this.head;
     if (!head) return cb(null, chunk);
-    if (head.write(chunk)) cb(null, chunk);
-    else (head as NodeJS.EventEmitter).once('drain', () => cb(null, chunk));
+    // Let the inflater queue up to SIDE_BUFFER bytes before holding the main stream back: waiting
+    // for every 'drain' would lock download and inflate into step, one zlib round trip per chunk.
+    head.write(chunk);
+    const w = head as unknown as { writableLength: number; once(ev: 'drain', fn: () => void): void };
+    if (w.writableLength <= SIDE_BUFFER) cb(null, chunk);
+    else w.once('drain', () => cb(null, chunk));
   }
 
   override _flush(cb: TransformCallback): void {

@@ -56,22 +56,24 @@ export class RemoteRepository {
   }
 
   /** openBlob streams a blob, verified against its digest as it flows (see readBlob). */
-  openBlob(desc: Pick<Descriptor, 'digest' | 'size'>, onProgress?: (n: number) => void): Readable {
-    return readBlob(this.client, this.path, desc, { subject: this.subject, ...(onProgress ? { onProgress } : {}) });
+  openBlob(desc: Pick<Descriptor, 'digest' | 'size'>, onProgress?: (n: number) => void, verify = true): Readable {
+    return readBlob(this.client, this.path, desc, { subject: this.subject, verify, ...(onProgress ? { onProgress } : {}) });
   }
 
   /**
-   * fetchBlob downloads a blob into the store, stored only if it matches its digest and size.
-   * For layers it also learns the diffID and uncompressed size on the way (`tap`).
+   * fetchBlob downloads a blob into the store, stored only if it matches its digest and size: the
+   * store hashes what it writes and refuses a mismatch before the blob becomes visible, so the
+   * reader does not hash it a second time. For layers it also learns the diffID and uncompressed
+   * size on the way (`tap`).
    */
   async fetchBlob(store: Store, desc: Descriptor, opts: { onProgress?: (n: number) => void; tap?: boolean } = {}): Promise<DiffIdResult | undefined> {
-    const src = this.openBlob(desc, opts.onProgress);
+    const src = this.openBlob(desc, opts.onProgress, false);
     const tap = opts.tap ? new DiffIdTap(desc.mediaType) : undefined;
     let upstream: Error | undefined;
     const stream = tap ? pipeline(src, tap, (err) => { if (err) upstream ??= err; }) : src;
     src.once('error', (err) => { upstream ??= err; });
     try {
-      await store.putBlob(stream, { digest: desc.digest, size: desc.size, what: `${this.subject}: blob ${desc.digest}` });
+      await store.putBlob(stream, { digest: desc.digest, size: desc.size, what: this.subject });
     } catch (err) {
       throw upstream ?? err;
     }

@@ -131,8 +131,7 @@ export interface SearchRow {
   IsAutomated: string;
 }
 
-export const SEARCH_HEADERS: Record<keyof SearchRow, string> = { Name: 'NAME', Description: 'DESCRIPTION', StarCount: 'STARS', IsOfficial: 'OFFICIAL', IsAutomated: 'AUTOMATED' };
-export const DEFAULT_SEARCH_FORMAT = 'table {{.Name}}\t{{.Description}}\t{{.StarCount}}\t{{.IsOfficial}}';
+export const SEARCH_HEADERS: Record<string, string> = { Name: 'NAME', Description: 'DESCRIPTION', StarCount: 'STARS', IsOfficial: 'OFFICIAL', IsAutomated: 'AUTOMATED' };
 
 export function searchRow(r: SearchResult, noTrunc: boolean): SearchRow {
   const desc = r.Description.replace(/\s+/g, ' ').trim();

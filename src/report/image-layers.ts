@@ -8,12 +8,12 @@ import type { LayerInput, LayerReport } from './types.js';
 /**
  * layerInputsOf pairs an image's layers with its history: each layer takes the next history
  * entry that is not an `empty_layer` (as docker history and dive pair them); a layer with no
- * entry left is "(missing)".
+ * entry left is "(missing)"; an entry without created_by (an imported tarball) gives "".
  */
 export function layerInputsOf(image: Image): LayerInput[] {
   const history = (image.config.history ?? []).filter((entry) => entry.empty_layer !== true);
   return image.layers.map((layer, i) => ({
-    createdBy: history[i]?.created_by ?? '(missing)',
+    createdBy: history[i] ? (history[i].created_by ?? '') : '(missing)',
     compressedSize: layer.size,
     digest: layer.digest,
     diffID: layer.diffID,

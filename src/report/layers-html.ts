@@ -33,7 +33,7 @@ export function layerCards(report: LayerReport): SummaryCard[] {
   return [
     { key: 'Total size', value: formatBytes(report.sizeBytes), sub: `${formatBytes(report.compressedSizeBytes)} compressed` },
     { key: 'Efficiency', value: formatPercent(report.efficiency), tone: report.efficiency >= 0.9 ? 'good' : 'bad' },
-    { key: 'Wasted', value: formatBytes(report.wastedBytes), sub: `${report.inefficiencies.length} paths in several layers`, ...(report.wastedBytes > 0 ? { tone: 'bad' as const } : {}) },
+    { key: 'Wasted', value: formatBytes(report.wastedBytes), sub: `${report.inefficiencies.filter((item) => item.cumulativeBytes > 0).length} paths in several layers`, ...(report.wastedBytes > 0 ? { tone: 'bad' as const } : {}) },
     { key: 'User wasted', value: formatPercent(report.userWastedPercent), sub: `of ${formatBytes(report.userSizeBytes)} above the base` },
     { key: 'Layers', value: String(report.layers.length), sub: `${formatBytes(report.hiddenBytes)} hidden by later layers` },
   ];
@@ -65,11 +65,13 @@ export function layerSections(report: LayerReport, options: LayersHtmlOptions = 
 }
 
 function wasteTable(report: LayerReport, limit: number): Markup {
-  if (report.inefficiencies.length === 0) return html`<p class="note">No path is written by more than one layer: nothing is wasted.</p>`;
-  const rows = report.inefficiencies
+  // paths seen twice at 0 bytes (an empty directory listed again) waste nothing: counted, not listed
+  const costly = report.inefficiencies.filter((item) => item.cumulativeBytes > 0);
+  if (costly.length === 0) return html`<p class="note">No bytes are written by more than one layer: nothing is wasted.</p>`;
+  const rows = costly
     .slice(0, limit)
     .map((item) => html`<tr><td class="num">${item.occurrences}</td><td class="num">${formatBytes(item.cumulativeBytes)}</td><td class="path">${item.path}</td></tr>`);
-  const more = report.inefficiencies.length > limit ? html`<p class="note">… and ${report.inefficiencies.length - limit} more paths.</p>` : '';
+  const more = costly.length > limit ? html`<p class="note">… and ${costly.length - limit} more paths.</p>` : '';
   return html`<div class="table-wrap"><table class="waste"><thead><tr><th class="num">Count</th><th class="num">Total space</th><th>Path</th></tr></thead><tbody>${rows}</tbody></table></div>${more}<p class="note">Paths written by several layers (a removal counts). As in dive, their whole space counts as wasted.</p>`;
 }
 

@@ -36,7 +36,7 @@ export function renderLayerReportText(report: LayerReport, subject?: ReportSubje
           String(layer.filesAdded),
           String(layer.filesModified),
           String(layer.filesRemoved),
-          truncate(layer.createdBy, width - fixed - 2),
+          truncate(layer.createdBy || '-', width - fixed - 2),
         ]),
         new Set([0, 1, 2, 3, 4]),
       ),
@@ -53,11 +53,13 @@ export function renderLayerReportText(report: LayerReport, subject?: ReportSubje
     }
   }
   const limit = options.inefficiencies ?? 20;
-  out.push('', report.inefficiencies.length === 0 ? 'No path is written by more than one layer.' : 'Inefficient paths (written by more than one layer)');
-  if (report.inefficiencies.length > 0) {
-    const rows = report.inefficiencies.slice(0, limit).map((item) => [String(item.occurrences), formatBytes(item.cumulativeBytes), item.path]);
+  // paths seen twice at 0 bytes (an empty directory listed again) waste nothing: counted, not listed
+  const costly = report.inefficiencies.filter((item) => item.cumulativeBytes > 0);
+  out.push('', costly.length === 0 ? 'No bytes are written by more than one layer.' : 'Inefficient paths (written by more than one layer)');
+  if (costly.length > 0) {
+    const rows = costly.slice(0, limit).map((item) => [String(item.occurrences), formatBytes(item.cumulativeBytes), item.path]);
     out.push(indent(table(['COUNT', 'TOTAL SPACE', 'PATH'], rows, new Set([0, 1]))));
-    if (report.inefficiencies.length > limit) out.push(`  … and ${report.inefficiencies.length - limit} more`);
+    if (costly.length > limit) out.push(`  … and ${costly.length - limit} more`);
   }
   return `${out.join('\n')}\n`;
 }

@@ -125,6 +125,10 @@ export abstract class SnapshotterBase implements Snapshotter {
   async cleanup(): Promise<void> {
     await this.init();
     await this.meta.removeTemps();
+    // A crash inside commit leaves the active record beside the committed one: drop the active one.
+    const all = await this.meta.listAll();
+    const committed = new Set(all.filter((i) => i.kind === 'committed').map((i) => i.id));
+    for (const i of all) if (i.kind !== 'committed' && committed.has(i.id)) await this.meta.delete(i.key);
     const live = new Set((await this.meta.list()).map((i) => i.id));
     for (const d of await readdir(this.root)) {
       if (d === 'meta' || live.has(d)) continue;

@@ -52,6 +52,14 @@ export class MetadataStore {
   }
 
   async list(): Promise<SnapshotInfo[]> {
+    const out = await this.listAll();
+    // Crash between commit's two writes: keep the committed record of an id.
+    const committedIds = new Set(out.filter((i) => i.kind === 'committed').map((i) => i.id));
+    return out.filter((i) => i.kind === 'committed' || !committedIds.has(i.id));
+  }
+
+  /** listAll returns every record, including an active one a crash left beside its committed twin. */
+  async listAll(): Promise<SnapshotInfo[]> {
     const out: SnapshotInfo[] = [];
     for (const f of await readdir(this.dir).catch(() => [] as string[])) {
       if (!f.endsWith('.json')) continue;
@@ -61,9 +69,7 @@ export class MetadataStore {
         // a record removed meanwhile
       }
     }
-    // Crash between commit's two writes: keep the committed record of an id.
-    const committedIds = new Set(out.filter((i) => i.kind === 'committed').map((i) => i.id));
-    return out.filter((i) => i.kind === 'committed' || !committedIds.has(i.id));
+    return out;
   }
 
   /** removeTemps deletes temp files a crash left. */

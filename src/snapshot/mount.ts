@@ -3,6 +3,7 @@ import { mkdtemp, rmdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { relativeOverlayOptions } from './overlay-options.js';
 import type { Mount } from './types.js';
 
 const run = promisify(execFile);
@@ -18,7 +19,10 @@ export async function withMounted<T>(mounts: Mount[], fn: (dir: string) => Promi
   let mounted = 0;
   try {
     for (const m of mounts) {
-      if (m.type === 'overlay') await run('mount', ['-t', 'overlay', m.source, '-o', m.options.join(','), dir]);
+      if (m.type === 'overlay') {
+        const rel = relativeOverlayOptions(m.options);
+        await run('mount', ['-t', 'overlay', m.source, '-o', rel.options.join(','), dir], { cwd: rel.cwd });
+      }
       else await run('mount', ['--rbind', ...(m.options.includes('ro') ? ['-o', 'ro'] : []), m.source, dir]);
       mounted++;
     }

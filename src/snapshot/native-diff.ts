@@ -38,10 +38,12 @@ async function changed(t: DiffTrees, path: string, a: Stats, b: Stats): Promise<
 }
 
 async function* everything(upper: string, rel: string): AsyncGenerator<Change> {
-  for (const name of (await readdir(join(upper, rel))).sort(compareNames)) {
+  const names = (await readdir(join(upper, rel))).sort(compareNames);
+  const stats = await Promise.all(names.map((n) => lstat(join(upper, rel, n))));
+  for (const [k, name] of names.entries()) {
     const path = joinRel(rel, name);
     const host = join(upper, path);
-    const stat = await lstat(host);
+    const stat = stats[k]!;
     yield { kind: 'add', path, host, stat };
     if (stat.isDirectory()) yield* everything(upper, path);
   }
@@ -59,6 +61,11 @@ export async function* nativeChanges(t: DiffTrees, rel = '', pending: Change[] =
   }
   const a = (await readdir(join(t.lower, rel))).sort(compareNames);
   const b = (await readdir(join(t.upper, rel))).sort(compareNames);
+  // lstat a directory's entries on both sides at once: the walk is bound by these calls.
+  const [statsA, statsB] = await Promise.all([
+    Promise.all(a.map((n) => lstat(join(t.lower, rel, n)))).then((l) => new Map(a.map((n, k) => [n, l[k]!]))),
+    Promise.all(b.map((n) => lstat(join(t.upper, rel, n)))).then((l) => new Map(b.map((n, k) => [n, l[k]!]))),
+  ]);
   let i = 0;
   let j = 0;
   while (i < a.length || j < b.length) {
@@ -71,7 +78,7 @@ export async function* nativeChanges(t: DiffTrees, rel = '', pending: Change[] =
     const name = b[j++]!;
     const path = joinRel(rel, name);
     const host = join(t.upper, path);
-    const stB = await lstat(host);
+    const stB = statsB.get(name)!;
     if (order > 0) {
       yield* flush();
       yield { kind: 'add', path, host, stat: stB };
@@ -79,7 +86,7 @@ export async function* nativeChanges(t: DiffTrees, rel = '', pending: Change[] =
       continue;
     }
     i++;
-    const stA = await lstat(join(t.lower, path));
+    const stA = statsA.get(name)!;
     if (stA.isDirectory() && stB.isDirectory()) {
       const self: Change = { kind: 'add', path, host, stat: stB };
       if ((await lstat(host, { bigint: true })).birthtimeNs > t.copiedAt) {

@@ -9,10 +9,11 @@ import { OPAQUE_XATTRS, type XattrTree } from './xattrs.js';
  */
 export async function* overlayChanges(upper: string, xattrs: XattrTree, rel = ''): AsyncGenerator<Change> {
   const names = (await readdir(join(upper, rel))).sort(compareNames);
-  for (const name of names) {
+  const stats = await Promise.all(names.map((n) => lstat(join(upper, rel, n))));
+  for (const [k, name] of names.entries()) {
     const path = joinRel(rel, name);
     const host = join(upper, path);
-    const stat = await lstat(host);
+    const stat = stats[k]!;
     if (stat.isCharacterDevice() && stat.rdev === 0) {
       yield { kind: 'whiteout', path };
       continue;

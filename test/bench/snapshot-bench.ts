@@ -1,6 +1,7 @@
 // snapshot-bench: how much one RUN step that changes one file costs on a base of 500 and of 50,000 files,
 // for the overlay and native snapshotters (chroot runner). Not part of `npm test`; needs root.
-//   npx tsc -p tsconfig.build.json && node dist/test/bench/snapshot-bench.js [--sizes 500,50000] [--runs 3]
+//   npm run bench (test/bench/snapshot-bench.sh), or after `npm run build`:
+//   BUSYBOX_TAR=test-artifacts/busybox-rootfs.tar node dist/test/bench/snapshot-bench.js [--sizes 500,50000] [--runs 3] [--only overlay,native]
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +18,7 @@ const arg = (name: string, dflt: string) => {
   return i > 0 ? process.argv[i + 1]! : dflt;
 };
 const sizes = arg('sizes', '500,50000').split(',').map(Number);
+const only = arg('only', 'overlay,native').split(',');
 const runs = Number(arg('runs', '3'));
 
 function makeFiles(dir: string, n: number): void {
@@ -43,16 +45,20 @@ interface Row {
   diff: number;
   commit: number;
   total: number;
+  /** importBase: unpacking the base layer of `files` files (once per base, not per step). */
+  importBase: number;
 }
 
 async function bench(name: string, make: (root: string) => Snapshotter, n: number): Promise<Row> {
   const work = mkdtempSync(join(tmpdir(), 'strata-bench-'));
   try {
     const sn = make(join(work, 'snapshots'));
-    await sn.importLayer('busybox', undefined, createReadStream(busyboxRootfsTar()));
+    await sn.importLayer('busybox', undefined, createReadStream(process.env.BUSYBOX_TAR ?? busyboxRootfsTar()));
     const files = join(work, 'files');
     makeFiles(files, n);
+    const ti = process.hrtime.bigint();
     await sn.importLayer('base', 'busybox', tarStream(files));
+    const importMs = ms(ti);
     rmSync(files, { recursive: true });
     mkdirSync(join(work, 'mnt'));
     const runner = new ChrootRunner();
@@ -76,7 +82,7 @@ async function bench(name: string, make: (root: string) => Snapshotter, n: numbe
       await sn.commit(`layer${i}`, `step${i}`);
       t.commit.push(ms(t0));
     }
-    const row = { snapshotter: name, files: n, prepare: median(t.prepare), run: median(t.run), diff: median(t.diff), commit: median(t.commit), total: 0 };
+    const row = { snapshotter: name, files: n, prepare: median(t.prepare), run: median(t.run), diff: median(t.diff), commit: median(t.commit), total: 0, importBase: importMs };
     row.total = row.prepare + row.run + row.diff + row.commit;
     return row;
   } finally {
@@ -86,11 +92,12 @@ async function bench(name: string, make: (root: string) => Snapshotter, n: numbe
 
 const rows: Row[] = [];
 for (const [name, make] of [['overlay', (r: string) => new OverlaySnapshotter(r)], ['native', (r: string) => new NativeSnapshotter(r)]] as const) {
+  if (!only.includes(name)) continue;
   for (const n of sizes) rows.push(await bench(name, make, n));
 }
 const f = (x: number) => x.toFixed(1).padStart(8);
-console.log('snapshotter   files    prepare      run     diff   commit    total   (ms, median of ' + runs + ')');
-for (const r of rows) console.log(`${r.snapshotter.padEnd(10)} ${String(r.files).padStart(8)} ${f(r.prepare)} ${f(r.run)} ${f(r.diff)} ${f(r.commit)} ${f(r.total)}`);
+console.log('snapshotter   files    prepare      run     diff   commit    total   import-base   (ms, median of ' + runs + ')');
+for (const r of rows) console.log(`${r.snapshotter.padEnd(10)} ${String(r.files).padStart(8)} ${f(r.prepare)} ${f(r.run)} ${f(r.diff)} ${f(r.commit)} ${f(r.total)}   ${f(r.importBase)}`);
 for (const name of ['overlay', 'native']) {
   const small = rows.find((r) => r.snapshotter === name && r.files === Math.min(...sizes));
   const big = rows.find((r) => r.snapshotter === name && r.files === Math.max(...sizes));

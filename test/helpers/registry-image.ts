@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createCipheriv, createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pack } from 'tar-stream';
 import { MediaType } from '../../src/image/media-types.js';
@@ -6,14 +6,11 @@ import type { ImageConfig } from '../../src/image/oci.js';
 import { writeLayer } from '../../src/image/write-layer.js';
 import { putImage, type ImageRecord, type Store } from '../../src/store/index.js';
 
-/** pseudoRandom makes n incompressible but reproducible bytes from a seed (sha256 in counter mode). */
+/** pseudoRandom makes n incompressible but reproducible bytes from a seed (an AES-CTR keystream). */
 export function pseudoRandom(seed: string, n: number): Buffer {
-  const out = Buffer.alloc(n);
-  for (let off = 0, i = 0; off < n; i++) {
-    const block = createHash('sha256').update(`${seed}:${i}`).digest();
-    off += block.copy(out, off);
-  }
-  return out;
+  const key = createHash('sha256').update(seed).digest();
+  const cipher = createCipheriv('aes-256-ctr', key, Buffer.alloc(16));
+  return Buffer.concat([cipher.update(Buffer.alloc(n)), cipher.final()]);
 }
 
 export interface TestImageOptions {

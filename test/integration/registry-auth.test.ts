@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryClient } from '../../src/registry/registry-client.js';
+import { Authorizer } from '../../src/registry/authorizer.js';
+import { parseChallenges } from '../../src/registry/challenge.js';
+import { resolveEndpoint } from '../../src/registry/endpoint.js';
 import { UnauthorizedError, RegistryUnreachableError } from '../../src/registry/errors.js';
 import { freePort, startRegistry, TEST_PASSWORD, TEST_USER, type TestRegistry } from '../helpers/registry-server.js';
 
@@ -55,6 +58,24 @@ describe('registry auth against a real docker-registry', () => {
     expect(text).toMatch(/Basic <redacted>/);
     expect(text).not.toContain(Buffer.from(`${TEST_USER}:${TEST_PASSWORD}`).toString('base64'));
     expect(text).not.toMatch(/eyJ/); // no JWT leaks into the log
+  });
+
+  it('token auth: a token is fetched again once it expires', async () => {
+    let now = Date.now();
+    const a = new Authorizer(resolveEndpoint(token.host, []), good, undefined, undefined, () => now);
+    // the registry's own challenge
+    const res = await fetch(`http://${token.host}/v2/`);
+    expect(await a.learn(parseChallenges(res.headers.get('www-authenticate') ?? ''), [])).toBe(true);
+    const before = token.tokensIssued();
+    const scopes = ['repository:a/b:pull'];
+    const first = await a.header(scopes, 'a/b');
+    expect(await a.header(scopes, 'a/b')).toBe(first);
+    expect(token.tokensIssued() - before).toBe(1);
+    now += 301_000; // the token service grants 300 s
+    await a.header(scopes, 'a/b');
+    expect(token.tokensIssued() - before).toBe(2);
+    await a.header(['repository:a/b:pull,push'], 'a/b'); // another scope, another token
+    expect(token.tokensIssued() - before).toBe(3);
   });
 
   it('an unreachable registry is a one-line error naming it', async () => {

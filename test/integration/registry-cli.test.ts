@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, statSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -142,5 +144,42 @@ describe('strata login/logout/push/pull/search (CLI, real registry)', () => {
     const bad = await strata(['search', '--limit', '101', `${open.host}/lib`], env);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^error: invalid limit 101: must be between 1 and 100\n$/);
+  });
+
+  it('search TERM uses the Docker Hub search API (a local stand-in: no internet here)', async () => {
+    const seen: string[] = [];
+    const hub = createServer((req, res) => {
+      seen.push(req.url ?? '');
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({
+        num_results: 3,
+        query: 'busy',
+        results: [
+          { name: 'busybox', description: 'Busybox base image, the Swiss Army Knife of Embedded Linux, tiny.', star_count: 3000, is_official: true, is_automated: false },
+          { name: 'someone/busy', description: 'a busy image', star_count: 12, is_official: false, is_automated: true },
+          { name: 'other/busyish', description: '', star_count: 1, is_official: false, is_automated: false },
+        ],
+      }));
+    });
+    await new Promise<void>((r) => hub.listen(0, '127.0.0.1', r));
+    const hubEnv = { ...env, STRATA_HUB_SEARCH_URL: `http://127.0.0.1:${(hub.address() as AddressInfo).port}/v1/search` };
+    try {
+      const r = await strata(['search', '--limit', '10', 'busy'], hubEnv);
+      expect(r.code).toBe(0);
+      expect(seen[0]).toBe('/v1/search?q=busy&n=10');
+      const lines = r.stdout.trimEnd().split('\n');
+      expect(lines[0]).toMatch(/^NAME\s+DESCRIPTION\s+STARS\s+OFFICIAL$/);
+      expect(lines[1]).toMatch(/^busybox\s+Busybox base image, the Swiss Army Knife of …\s+3000\s+\[OK\]$/);
+      expect(lines).toHaveLength(4);
+      const full = await strata(['search', '--no-trunc', '--filter', 'is-official=true', 'busy'], hubEnv);
+      expect(full.stdout).toContain('Embedded Linux, tiny.');
+      expect(full.stdout.trimEnd().split('\n')).toHaveLength(2);
+      const stars = await strata(['search', '--filter', 'stars=10', '--format', '{{.Name}}: {{.StarCount}}', 'busy'], hubEnv);
+      expect(stars.stdout).toBe('busybox: 3000\nsomeone/busy: 12\n');
+      const bad = await strata(['search', '--filter', 'color=red', 'busy'], hubEnv);
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toMatch(/^error: invalid filter "color"/);
+    } finally {
+      hub.close();
+    }
   });
 });

@@ -24,7 +24,7 @@ section>h2{font-size:1.05rem;margin:0 0 10px}
 .card .v{font-size:1.35rem;font-weight:600;font-variant-numeric:tabular-nums}
 .card .s{color:var(--muted);font-size:.8rem}
 .card.bad .v{color:var(--removed)}.card.good .v{color:var(--added)}
-.chart{margin:0}
+figure{margin:0}
 .bar-row{display:grid;grid-template-columns:minmax(0,14rem) minmax(0,1fr) 5.5rem;gap:10px;align-items:center;padding:3px 0}
 .bar-label{overflow:hidden;text-overflow:ellipsis;white-space:nowrap;font-size:.9rem}
 .bar-label a{color:inherit;text-decoration:none}.bar-label a:hover{text-decoration:underline}
@@ -41,7 +41,7 @@ table{border-collapse:collapse;width:100%;font-size:.88rem}
 th,td{text-align:left;padding:6px 8px;border-bottom:1px solid var(--line);vertical-align:top}
 th{color:var(--muted);font-weight:600;font-size:.78rem;text-transform:uppercase;letter-spacing:.03em}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap;width:1%}
-td.path{font-family:var(--mono);font-size:.82rem;word-break:break-all}
+td.path{font-family:var(--mono);font-size:.82rem;overflow-wrap:anywhere}
 details.layer{border:1px solid var(--line);border-radius:8px;margin:8px 0;background:var(--panel)}
 details.layer>summary{cursor:pointer;padding:10px 12px;display:flex;flex-wrap:wrap;gap:4px 12px;align-items:baseline;list-style:none}
 details.layer>summary::-webkit-details-marker{display:none}
@@ -73,12 +73,16 @@ ul.tree details[open]>summary::before{content:"▾ "}
 .node.hide{display:none}
 .note{color:var(--muted);font-size:.85rem}
 .status{display:inline-block;border-radius:999px;padding:0 8px;font-size:.75rem;font-weight:600;color:#fff}
-.status.cached{background:var(--cached)}.status.built{background:var(--built)}.status.failed{background:var(--failed)}
+.status.cached{background:var(--cached)}.status.built{background:var(--built)}.status.failed{background:var(--failed)}.status.base{background:var(--muted)}
 .gantt{position:relative}
 .g-row{display:grid;grid-template-columns:minmax(0,14rem) minmax(0,1fr);gap:10px;align-items:center;min-height:24px}
 .g-label{overflow:hidden;text-overflow:ellipsis;white-space:nowrap;font-size:.85rem}
 .g-track{position:relative;height:20px;background:var(--track);border-radius:4px}
-.g-bar{position:absolute;top:2px;bottom:2px;min-width:3px;border-radius:3px}
+.g-bar{position:absolute;top:2px;bottom:2px;min-width:3px;border-radius:3px;display:flex;overflow:hidden}
+.g-bar.cached{background:var(--cached)}.g-bar.built{background:var(--built)}.g-bar.failed{background:var(--failed)}.g-bar.base{background:var(--muted)}
+.g-piece{display:block;height:100%}
+.part-context{background:#8e6bd8}.part-cacheLookup{background:#5b8def}.part-run{background:#3867d6}.part-diff{background:#2aa198}.part-compression{background:#e8a33d}.part-export{background:#c0579b}
+.g-head{font-size:.78rem;color:var(--muted);text-transform:uppercase;letter-spacing:.04em;margin:8px 0 2px}
 .g-axis{display:flex;justify-content:space-between;color:var(--muted);font-size:.75rem;margin-left:calc(min(14rem,40%) + 10px)}
 footer{color:var(--muted);font-size:.8rem;text-align:center;padding:10px}
 @media (max-width:600px){body{font-size:14px}

@@ -11,8 +11,9 @@ import type { RunResult, RunSpec, Runner, RunnerKind } from '../../../runners/ty
 // setpriv, piping its stdio and aborting it with SIGTERM.
 
 const DRIVER = `
-import { RootlessRunner } from './runners/rootless/rootless-runner.js';
+import { selectRunner } from './runners/select.js';
 const spec = JSON.parse(process.argv[2]);
+const choice = process.argv[3] ?? 'rootless';
 const ac = new AbortController();
 process.on('SIGTERM', () => ac.abort());
 if (spec.stdin === 'stream') spec.stdin = process.stdin;
@@ -20,8 +21,9 @@ spec.stdout = process.stdout;
 spec.stderr = process.stderr;
 spec.signal = ac.signal;
 const fd3 = (await import('node:fs')).createWriteStream(null, { fd: 3 });
+fd3.write('listening\\n');
 try {
-  const res = await new RootlessRunner().run(spec);
+  const res = await selectRunner(choice).run(spec);
   fd3.end(JSON.stringify({ ok: res }));
 } catch (err) {
   fd3.end(JSON.stringify({ error: { message: err.message, code: err.code } }));
@@ -41,7 +43,7 @@ export function compileRunners(): string {
       join(repoRoot, 'node_modules/typescript/bin/tsc'),
       '--outDir', out, '--rootDir', repoRoot, '--module', 'NodeNext', '--moduleResolution', 'NodeNext',
       '--target', 'ES2022', '--types', 'node', '--skipLibCheck', '--strict',
-      join(repoRoot, 'runners/rootless/rootless-runner.ts'),
+      join(repoRoot, 'runners/select.ts'),
     ],
     { cwd: repoRoot, stdio: 'inherit' },
   );
@@ -52,26 +54,47 @@ export function compileRunners(): string {
   return out;
 }
 
-/** RemoteRunner runs specs through the compiled rootless runner as uid:gid. */
+/** RemoteRunner runs specs through a compiled runner (rootless by default) in a child process as uid:gid. */
 export class RemoteRunner implements Runner {
   readonly kind: RunnerKind = 'rootless';
-  constructor(private readonly dir: string, private readonly uid: number, private readonly gid: number) {}
+  /** child: the last driver process started (tests kill it to play a killed strata). */
+  child: ReturnType<typeof spawn> | undefined;
+  constructor(
+    private readonly dir: string,
+    private readonly uid: number,
+    private readonly gid: number,
+    private readonly choice = 'rootless',
+    /** tmp: TMPDIR of the driver (a killed driver cannot clean its temp dirs; the test then does). */
+    private readonly tmp?: string,
+  ) {}
 
   run(spec: RunSpec): Promise<RunResult> {
     const wire = { ...spec, stdin: typeof spec.stdin === 'object' ? 'stream' : spec.stdin, stdout: undefined, stderr: undefined, signal: undefined };
-    const child = spawn('setpriv', ['--reuid', String(this.uid), '--regid', String(this.gid), '--clear-groups', '--', process.execPath, join(this.dir, 'driver.js'), JSON.stringify(wire)], {
+    const child = spawn('setpriv', ['--reuid', String(this.uid), '--regid', String(this.gid), '--clear-groups', '--', process.execPath, join(this.dir, 'driver.js'), JSON.stringify(wire), this.choice], {
       cwd: this.dir,
-      env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/' },
+      env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/', ...(this.tmp ? { TMPDIR: this.tmp } : {}) },
       stdio: [typeof spec.stdin === 'object' ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'],
     });
+    this.child = child;
     if (typeof spec.stdin === 'object') (spec.stdin as Readable).pipe(child.stdin!);
     if (typeof spec.stdout === 'object') child.stdout!.pipe(spec.stdout, { end: false });
     else child.stdout!.resume();
     if (typeof spec.stderr === 'object') child.stderr!.pipe(spec.stderr, { end: false });
     else child.stderr!.pipe(process.stderr);
-    spec.signal?.addEventListener('abort', () => child.kill('SIGTERM'), { once: true });
+    // The driver can only turn SIGTERM into an abort once it listens for it: hold the signal until then.
+    let listening = false;
+    let pendingAbort = false;
+    spec.signal?.addEventListener('abort', () => (listening ? child.kill('SIGTERM') : (pendingAbort = true)), { once: true });
+    if (spec.signal?.aborted) pendingAbort = true;
     let report = '';
-    (child.stdio[3] as Readable).on('data', (c) => (report += c));
+    (child.stdio[3] as Readable).on('data', (c) => {
+      report += c;
+      if (!listening && report.startsWith('listening\n')) {
+        listening = true;
+        report = report.slice('listening\n'.length);
+        if (pendingAbort) child.kill('SIGTERM');
+      }
+    });
     return new Promise((resolve, reject) => {
       child.on('close', () => {
         try {

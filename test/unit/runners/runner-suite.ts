@@ -190,6 +190,31 @@ export function runnerSuite(opts: RunnerSuiteOptions): void {
       expect(mountinfoMentions(rootfs)).toEqual([]);
     });
 
+    it('fails setting up with a one-line RunnerError, not a stack or a hang', async () => {
+      await expect(collect(runner, { ...base(), rootfs: join(work, 'missing'), args: ['true'] })).rejects.toMatchObject({
+        code: 'RUNNER_FAILED',
+        message: expect.stringContaining('is not a directory'),
+      });
+      const file = join(work, 'not-a-dir');
+      writeFileSync(file, '');
+      await expect(collect(runner, { ...base(), mounts: [{ type: 'bind', source: file, target: '/bin', readonly: false }], args: ['true'] })).rejects.toMatchObject({
+        code: 'RUNNER_FAILED',
+        message: expect.stringContaining('/bin'),
+      });
+    });
+
+    it('an abort during setup ends the run as killed, without hanging or leaving mounts', async () => {
+      for (const delay of [0, 1, 5]) {
+        const ac = new AbortController();
+        const running = runner.run({ ...base(), args: ['sleep', '1000'], signal: ac.signal });
+        setTimeout(() => ac.abort(), delay);
+        const res = await running;
+        expect(res.exitCode).toBe(137);
+      }
+      expect(mountinfoMentions(rootfs)).toEqual([]);
+      expect(processesWithArg('1000').filter((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').startsWith('sleep'))).toEqual([]);
+    });
+
     it('leaves nothing mounted after success or failure', async () => {
       await collect(runner, { ...base(), args: ['true'] });
       await collect(runner, { ...base(), args: ['sh', '-c', 'exit 9'] });

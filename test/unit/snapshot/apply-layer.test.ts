@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createReadStream, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +8,18 @@ import { applyLayer } from '../../../src/snapshot/apply-layer.js';
 import { encodeTarHeader, TAR_END } from '../../../src/snapshot/tar-header.js';
 import { busyboxRootfsTar } from '../../helpers/busybox.js';
 import { layerOf } from './layer-helpers.js';
+
+function trustedXattrsWork(dir: string): boolean {
+  try {
+    writeFileSync(join(dir, '.probe'), '');
+    execFileSync('setfattr', ['-n', 'trusted.strata-probe', '-v', '1', join(dir, '.probe')], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    rmSync(join(dir, '.probe'), { force: true });
+  }
+}
 
 describe('applyLayer', () => {
   let work: string;
@@ -65,12 +78,15 @@ describe('applyLayer', () => {
     expect(readdirSync(join(dir, 'd'))).toEqual(['new']);
   });
 
-  it('writes overlay whiteouts as 0/0 character devices and opaque xattrs', async () => {
+  it('writes overlay whiteouts as 0/0 character devices and opaque xattrs', async (ctx) => {
+    if (!trustedXattrsWork(work)) {
+      console.warn('overlay whiteout test skipped: trusted.* xattrs cannot be set on this filesystem or without root');
+      ctx.skip();
+    }
     await applyLayer(layerOf([{ name: 'gone/.wh.x' }, { name: '.wh.y' }, { name: 'o/.wh..wh..opq' }]), dir, { whiteouts: 'overlay' });
     const st = lstatSync(join(dir, 'y'));
     expect(st.isCharacterDevice() && st.rdev === 0).toBe(true);
     expect(lstatSync(join(dir, 'gone/x')).isCharacterDevice()).toBe(true);
-    const { execFileSync } = await import('node:child_process');
     expect(execFileSync('getfattr', ['-n', 'trusted.overlay.opaque', '--only-values', join(dir, 'o')], { encoding: 'utf8' })).toBe('y');
   });
 
