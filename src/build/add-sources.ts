@@ -5,9 +5,10 @@ import { join, posix } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
-import { Agent, interceptors, request } from 'undici';
+import type { Dispatcher } from 'undici';
 
-const redirecting = new Agent().compose(interceptors.redirect({ maxRedirections: 5 }));
+// undici is loaded only when an ADD names a URL: most builds never need its ~1 MB of code.
+let redirecting: Dispatcher | undefined;
 import { autoDecompress, detectCompression, peek } from '../image/compression.js';
 import { cleanRel } from '../context/scoped-path.js';
 import { StrataError } from '../util/errors.js';
@@ -97,6 +98,8 @@ export async function addUrlSource(url: string, checksum: string | undefined, tm
     const u = new URL(url);
     let name = posix.basename(u.pathname);
     if (name === '' || name === '/' || name === '.') name = '__unnamed__';
+    const { Agent, interceptors, request } = await import('undici');
+    redirecting ??= new Agent().compose(interceptors.redirect({ maxRedirections: 5 }));
     const res = await request(url, { dispatcher: redirecting });
     if (res.statusCode >= 400) {
       await res.body.dump();

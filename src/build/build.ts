@@ -6,7 +6,6 @@ import type { ChecksumCache } from '../context/checksum-cache.js';
 import { openContext } from '../context/open-context.js';
 import { parseDockerfile } from '../dockerfile/index.js';
 import type { Instruction } from '../dockerfile/ir.js';
-import { writeArchive } from '../image/archive-write.js';
 import { parseReference } from '../image/reference.js';
 import { PlanError, sourceFrame } from '../plan/errors.js';
 import { formatPlatform, hostPlatform, parsePlatform, samePlatform } from '../plan/platform.js';
@@ -23,11 +22,9 @@ import { executeStages, newBuildId, type ExecuteRequest } from './executor.js';
 import type { FsView } from './fs-view.js';
 import type { ProgressSink } from './progress.js';
 import type { BuildResult, ChainLayer, OutputSpec, RunHandler, StepResult } from './types.js';
-import { selectRunner } from '../../runners/select.js';
 import type { RunnerChoice } from '../../runners/types.js';
-import { createSnapshotter, type SnapshotterChoice } from '../snapshot/select.js';
-import { snapshotRunHandler } from './run-step.js';
-import { SnapshotChains } from './snapshots.js';
+import type { SnapshotterChoice } from '../snapshot/select.js';
+import type { SnapshotChains } from './snapshots.js';
 
 /** BuildRequest is one `strata build`, as the CLI (or a test) asks for it. */
 export interface BuildRequest {
@@ -59,6 +56,8 @@ export interface BuildRequest {
   snapshotter?: SnapshotterChoice;
   /** runner: how RUN steps run (default auto: chroot as root, rootless otherwise). */
   runner?: RunnerChoice;
+  /** network: RUN steps' network unless RUN --network says otherwise ('default' is host here). */
+  network?: 'default' | 'host' | 'none';
 }
 
 /**
@@ -70,16 +69,24 @@ function defaultFilesystems(req: BuildRequest): {
   runHandler: RunHandler;
   captureLayer: NonNullable<ExecuteRequest['captureLayer']>;
 } {
-  let chains: SnapshotChains | undefined;
-  const get = (): SnapshotChains => (chains ??= new SnapshotChains(createSnapshotter(req.snapshotter ?? 'auto', req.store.snapshotsDir), req.store));
-  let handler: RunHandler | undefined;
+  // Loaded on first use: a build without RUN or COPY --from never loads snapshotters or runners.
+  let chains: Promise<SnapshotChains> | undefined;
+  const get = (): Promise<SnapshotChains> =>
+    (chains ??= (async () => {
+      const [{ SnapshotChains }, { createSnapshotter }] = await Promise.all([import('./snapshots.js'), import('../snapshot/select.js')]);
+      return new SnapshotChains(createSnapshotter(req.snapshotter ?? 'auto', req.store.snapshotsDir), req.store);
+    })());
+  let handler: Promise<RunHandler> | undefined;
   return {
-    sourceRootfs: (chain) => get().view(chain),
-    captureLayer: (parent, tar) => get().capture(parent, tar),
+    sourceRootfs: async (chain) => (await get()).view(chain),
+    captureLayer: async (parent, tar) => (await get()).capture(parent, tar),
     runHandler: {
-      run: (ctx) => {
-        handler ??= snapshotRunHandler(get(), selectRunner(req.runner ?? 'auto'));
-        return handler.run(ctx);
+      run: async (ctx) => {
+        handler ??= (async () => {
+          const [{ snapshotRunHandler }, { selectRunner }] = await Promise.all([import('./run-step.js'), import('../../runners/select.js')]);
+          return snapshotRunHandler(await get(), selectRunner(req.runner ?? 'auto'), req.network === 'none' ? 'none' : 'host');
+        })();
+        return (await handler).run(ctx);
       },
     },
   };
@@ -220,6 +227,7 @@ async function writeOutputs(
 ): Promise<void> {
   for (const o of outputs) {
     if (o.type === 'docker' || o.type === 'oci') {
+      const { writeArchive } = await import('../image/archive-write.js');
       const rec = store.images.getImage(imageId as never)!;
       const image = await loadImage(store, rec);
       const archive = writeArchive([

@@ -75,22 +75,34 @@ export async function executeStages(req: ExecuteRequest): Promise<{ outcomes: Ma
       if (step.op.kind === 'from') {
         emit({ type: 'step', status: 'started', time: t0, step: step.id, name: step.name });
         emit({ type: 'step', status: 'done', time: Date.now(), step: step.id, name: step.name, key: step.key, durationMs: Date.now() - t0 });
-        results.set(step.id, { id: step.id, name: step.name, stage: stage.name, key: step.key, status: 'base', durationMs: Date.now() - t0 });
+        results.set(step.id, { id: step.id, name: step.name, stage: stage.name, key: step.key, status: 'base', durationMs: Date.now() - t0, startedAt: t0 });
         continue;
       }
       const hit = step.noCache ? undefined : await lookup(store, step);
+      const lookupMs = Date.now() - t0;
       if (hit) {
         fs.push({ descriptor: hit.layer, diffID: hit.diffID, uncompressedSize: hit.uncompressedSize }, hit.index as CompactIndex | undefined);
         created.set(step.historyIndex, hit.created);
         store.touchCacheRecord(step.key);
         emit({ type: 'step', status: 'cached', time: Date.now(), step: step.id, name: step.name, key: step.key });
-        results.set(step.id, { id: step.id, name: step.name, stage: stage.name, key: step.key, status: 'cached', durationMs: Date.now() - t0, layer: { digest: hit.layer.digest, diffID: hit.diffID, size: hit.layer.size } });
+        results.set(step.id, {
+          id: step.id,
+          name: step.name,
+          stage: stage.name,
+          key: step.key,
+          status: 'cached',
+          durationMs: Date.now() - t0,
+          startedAt: t0,
+          parts: { cacheLookup: lookupMs },
+          layer: { digest: hit.layer.digest, diffID: hit.diffID, size: hit.layer.size },
+        });
         continue;
       }
       const reason = step.noCache ? '--no-cache' : (req.explainMiss?.(step) ?? 'no cache record');
       emit({ type: 'step', status: 'started', time: t0, step: step.id, name: step.name });
       try {
         const made = await runStep(req, step, fs, outcomes, now());
+        const tRan = Date.now();
         const laterRun = step.op.kind !== 'run' && stage.steps.slice(step.position + 1).some((s) => s.op.kind === 'run');
         let layer;
         try {
@@ -107,12 +119,24 @@ export async function executeStages(req: ExecuteRequest): Promise<{ outcomes: Ma
         created.set(step.historyIndex, when);
         const durationMs = Date.now() - t0;
         emit({ type: 'step', status: 'done', time: Date.now(), step: step.id, name: step.name, key: step.key, durationMs, reason, layerSize: layer.descriptor.size });
-        results.set(step.id, { id: step.id, name: step.name, stage: stage.name, key: step.key, status: 'built', reason, durationMs, layer: { digest: layer.descriptor.digest, diffID: layer.diffID, size: layer.descriptor.size } });
+        const parts = { cacheLookup: lookupMs, ...(step.op.kind === 'run' ? { run: tRan - t0 - lookupMs } : {}), compression: Date.now() - tRan };
+        results.set(step.id, {
+          id: step.id,
+          name: step.name,
+          stage: stage.name,
+          key: step.key,
+          status: 'built',
+          reason,
+          durationMs,
+          startedAt: t0,
+          parts,
+          layer: { digest: layer.descriptor.digest, diffID: layer.diffID, size: layer.descriptor.size },
+        });
       } catch (err) {
         const located = locate(err, req.file, req.source, step.line, step.column, step.text);
         const durationMs = Date.now() - t0;
         emit({ type: 'step', status: 'error', time: Date.now(), step: step.id, name: step.name, durationMs, error: located.message });
-        results.set(step.id, { id: step.id, name: step.name, stage: stage.name, key: step.key, status: 'failed', reason, durationMs, error: located.message });
+        results.set(step.id, { id: step.id, name: step.name, stage: stage.name, key: step.key, status: 'failed', reason, durationMs, startedAt: t0, error: located.message });
         throw located;
       }
     }

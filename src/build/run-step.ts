@@ -27,7 +27,7 @@ const KEEP_LINES = 10;
  * prepare → run → diff (the layer) → commit as the new chain's snapshot, so the next step starts
  * from it without unpacking anything again.
  */
-export function snapshotRunHandler(chains: SnapshotChains, runner: Runner): RunHandler {
+export function snapshotRunHandler(chains: SnapshotChains, runner: Runner, defaultNetwork: 'host' | 'none' = 'host'): RunHandler {
   return {
     async run(ctx) {
       const op = ctx.step.op as Extract<StepOp, { kind: 'run' }>;
@@ -65,7 +65,8 @@ export function snapshotRunHandler(chains: SnapshotChains, runner: Runner): RunH
           cwd: op.workdir,
           user,
           mounts: extra,
-          network: op.network === 'none' ? 'none' : 'host',
+          // RUN --network wins; otherwise the build's --network (there is no bridge: default is host)
+          network: op.network === 'default' ? defaultNetwork : op.network,
           stdin: 'ignore',
           stdout: output,
           stderr: output,

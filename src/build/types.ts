@@ -28,6 +28,10 @@ export interface StepResult {
   /** reason: why the step ran ('--no-cache', 'no cache record', ...); absent when cached. */
   reason?: string;
   durationMs: number;
+  /** startedAt is when the step started (epoch ms), for timelines. */
+  startedAt: number;
+  /** parts splits durationMs: cache lookup, RUN (the process), compression (layer tar + gzip + store). */
+  parts?: { cacheLookup?: number; run?: number; compression?: number };
   layer?: { digest: string; diffID: string; size: number };
   error?: string;
 }

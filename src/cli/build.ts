@@ -67,6 +67,7 @@ export function register(program: Command): void {
             outputs: (opts.output ?? []).map(parseOutput),
             ...(opts.platform !== undefined ? { platform: opts.platform } : {}),
             onEvent: renderer.sink,
+            ...(opts.network !== undefined ? { network: choice(opts.network, ['default', 'host', 'none'] as const, '--network') } : {}),
             runner: choice(opts.runner ?? 'auto', ['auto', 'chroot', 'rootless', 'oci'] as const, '--runner'),
             snapshotter: choice(opts.snapshotter ?? 'auto', ['auto', 'overlay', 'native'] as const, '--snapshotter'),
           }),

@@ -42,7 +42,10 @@ export async function contextSourceSums(ctx: ContextSources, sources: string[]):
       try {
         const sum = await checksumTree(root, resolved, ctx.ignore, ctx.cache);
         sums[m === '' ? '.' : m] = sum.digest;
-        files[m === '' ? '.' : m] = summarizeFiles(sum.files);
+        // Summarised only if someone reads it (a cache record being stored, `strata plan`):
+        // a fully cached build of a 20,000-file context never pays for it.
+        let summary: Record<string, string> | undefined;
+        Object.defineProperty(files, m === '' ? '.' : m, { enumerable: true, get: () => (summary ??= summarizeFiles(sum.files)) });
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') sums[m] = 'missing';
         else throw err;

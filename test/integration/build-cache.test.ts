@@ -73,8 +73,10 @@ describe('build cache', () => {
 
   it('records each build with its steps in the store', async () => {
     const r = await run(sb, DF);
-    const rec = sb.store.getBuildRecord<{ status: string; imageId: string; steps: { status: string }[] }>(r.buildId);
+    const rec = sb.store.getBuildRecord<{ status: string; imageId: string; steps: { status: string; startedAt: number; parts?: Record<string, number> }[] }>(r.buildId);
     expect(rec?.record.status).toBe('done');
+    expect(rec?.record.steps.every((s) => typeof s.startedAt === 'number' && s.startedAt >= rec.started)).toBe(true);
+    expect(rec?.record.steps.at(-1)?.parts).toMatchObject({ cacheLookup: expect.any(Number) as unknown as number, compression: expect.any(Number) as unknown as number });
     expect(rec?.record.imageId).toBe(r.imageId);
     expect(rec?.record.steps).toHaveLength(5);
     const cache = sb.store.getCacheRecord<{ inputs: { instruction: string; sources: Record<string, string> } }>(r.steps[4]!.key);

@@ -52,6 +52,14 @@ describe.skipIf(!isRoot)('RUN steps (chroot runner, snapshots)', () => {
     expect(execFileSync('tar', ['-tf', tarFile]).toString()).toContain('./bin/busybox');
   });
 
+  it('gives RUN only a loopback interface with --network none (RUN --network wins over it)', async () => {
+    const df = 'FROM busybox\nRUN ip -o link | wc -l > /n-build\nRUN --network=host ip -o link | wc -l > /n-host\n';
+    const r = await run(sb, df, { network: 'none' });
+    const tree = await imageTree(sb.store, r.imageId);
+    expect(tree.get('/n-build')?.content?.trim()).toBe('1');
+    expect(Number(tree.get('/n-host')?.content?.trim())).toBeGreaterThan(1);
+  });
+
   it('fails with the exit code and the last lines of output, and leaves no mount behind', async () => {
     await expect(run(sb, 'FROM busybox\nRUN echo first; echo second >&2; exit 3\n')).rejects.toMatchObject({
       code: 'RUN_FAILED',
