@@ -4,6 +4,7 @@ import { register as registerCache } from './cache.js';
 import { register as registerImageIo } from './image-io.js';
 import { register as registerImages } from './images.js';
 import { register as registerParse } from './parse.js';
+import { register as registerPlan } from './plan.js';
 import { register as registerRegistry } from './registry.js';
 import { register as registerReport } from './report.js';
 import { register as registerSystem } from './system.js';
@@ -15,6 +16,7 @@ import { register as registerSystem } from './system.js';
 export function registerCommands(program: Command): void {
   registerParse(program);
   registerBuild(program);
+  registerPlan(program);
   registerImages(program);
   registerImageIo(program);
   registerSystem(program);
