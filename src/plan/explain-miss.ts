@@ -190,5 +190,6 @@ function diffSources(was: CacheKeyRecord, now: CacheKeyRecord): string[] {
   if (added.length) out.push(`${count(added.length, 'added')} (${names(added)})`);
   if (removed.length) out.push(`${count(removed.length, 'removed')} (${names(removed)})`);
   if (out.length === 0 && other.length === 0 && Object.keys(a).length + Object.keys(b).length > 0 && JSON.stringify(a) !== JSON.stringify(b)) out.push('sources changed');
-  return [...out, ...other];
+  const all = [...out, ...other];
+  return all.length > 0 ? [all.join(', ')] : [];
 }
