@@ -73,18 +73,20 @@ export function missExplainer(plan: Plan, source: RecordSource, tense: MissTense
         if (parentMissed && parent.step.op.kind !== 'from') return `parent step ${parent.step.position + 1} ${rebuilt}`;
         return FIRST_BUILD;
       }
+      const own = diffInputs(cand, step.record);
+      // a new parent decides the key on its own; the step's own changes, if any, are named first
+      const withOwn = (cause: string): string => [...own, cause].join('; ');
       if (cand.inputs.parent !== parentKey) {
         if (parent?.step.op.kind === 'from' || step.position === 1) {
           const was = cand.detail.base;
           const now = step.record.detail.base ?? stage?.steps[0]?.record.inputs.base;
-          if (stage?.base.kind === 'stage') return `base stage ${now?.ref.replace(/^stage /, '') ?? ''} ${rebuilt}`.replace('  ', ' ');
-          if (now && was && was.ref === now.ref) return `base image ${now.ref} now resolves to ${now.digest}`;
-          if (now && was) return `base image changed: ${was.ref} → ${now.ref}`;
-          if (now) return `base image ${now.ref} (${now.digest}) differs from the last build's`;
+          if (stage?.base.kind === 'stage') return withOwn(`base stage ${now?.ref.replace(/^stage /, '') ?? ''} ${rebuilt}`.replace('  ', ' '));
+          if (now && was && was.ref === now.ref) return withOwn(`base image ${now.ref} now resolves to ${now.digest}`);
+          if (now && was) return withOwn(`base image changed: ${was.ref} → ${now.ref}`);
+          if (now) return withOwn(`base image ${now.ref} (${now.digest}) differs from the last build's`);
         }
-        if (parentMissed && parent) return `parent step ${parent.step.position + 1} ${rebuilt}`;
+        if (parentMissed && parent) return withOwn(`parent step ${parent.step.position + 1} ${rebuilt}`);
       }
-      const own = diffInputs(cand, step.record);
       if (own.length > 0) return own.join('; ');
       if (cand.inputs.parent !== parentKey && parent) return `parent step ${parent.step.position + 1} changed`;
       return 'cache key inputs changed';
