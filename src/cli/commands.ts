@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { register as registerBuild } from './build.js';
 import { register as registerCache } from './cache.js';
+import { register as registerContainers } from './containers.js';
 import { register as registerImageIo } from './image-io.js';
 import { register as registerImages } from './images.js';
 import { register as registerParse } from './parse.js';
@@ -21,4 +22,5 @@ export function registerCommands(program: Command): void {
   registerRegistry(program);
   registerReport(program);
   registerCache(program);
+  registerContainers(program);
 }
