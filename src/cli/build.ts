@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { build } from '../build/build.js';
+import { sweepWorkingSnapshots } from '../build/sweep-snapshots.js';
 import { makeRenderer, type ProgressMode } from '../build/progress-render.js';
 import type { OutputSpec } from '../build/types.js';
 import { collectGarbage } from '../store/gc.js';
@@ -54,8 +55,9 @@ export function register(program: Command): void {
       // Ctrl-C / SIGTERM abort the build: the running step's process tree is killed, its snapshot removed.
       const cancel = cancelOnSignals();
       try {
-        const result = await withStore(cmd, (store) =>
-          build({
+        const result = await withStore(cmd, async (store) => {
+          await sweepWorkingSnapshots(store);
+          return build({
             store,
             context: path,
             ...(opts.file !== undefined ? { dockerfile: opts.file } : {}),
@@ -74,8 +76,8 @@ export function register(program: Command): void {
             runner: choice(opts.runner ?? 'auto', ['auto', 'chroot', 'rootless', 'oci'] as const, '--runner'),
             snapshotter: choice(opts.snapshotter ?? 'auto', ['auto', 'overlay', 'native'] as const, '--snapshotter'),
             signal: cancel.signal,
-          }),
-        );
+          });
+        });
         if (opts.quiet) out(`${result.imageId}\n`);
       } catch (err) {
         const sig = cancel.received();

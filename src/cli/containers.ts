@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { RunnerChoice } from '../../runners/types.js';
 import { commitContainer, createContainer, listContainerStates, removeContainer, startContainer } from '../build/container/index.js';
+import { sweepWorkingSnapshots } from '../build/sweep-snapshots.js';
 import type { SnapshotterChoice } from '../snapshot/select.js';
 import { InvalidArgumentError, StrataError } from '../util/errors.js';
 import { CONTAINER_HEADERS, containerRow, PS_TABLE } from './container-views.js';
@@ -53,6 +54,7 @@ export function register(program: Command): void {
       const cancel = cancelOnSignals(opts.tty ? ['SIGTERM'] : ['SIGINT', 'SIGTERM']);
       try {
         const code = await withStore(cmd, async (store) => {
+          await sweepWorkingSnapshots(store);
           const state = await createContainer(store, {
             image,
             ...(opts.name !== undefined ? { name: opts.name } : {}),

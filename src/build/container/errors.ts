@@ -17,6 +17,6 @@ export class ContainerConflictError extends StrataError {
 /** NoCommandError: neither the image nor the command line names a program to run. */
 export class NoCommandError extends StrataError {
   constructor() {
-    super('NO_COMMAND', 'no command specified');
+    super('NO_COMMAND', 'No command specified');
   }
 }
