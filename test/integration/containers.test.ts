@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tar from 'tar-stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { busyboxRootfsTar } from '../helpers/busybox.js';
 import { cliPath } from '../helpers/paths.js';
 import { strata, strataOk, strataSpawn } from '../helpers/strata-cli.js';
@@ -22,6 +22,16 @@ beforeAll(() => {
   strataOk(root, ['import', '-c', 'ENV GREETING=hello', '-c', 'CMD ["echo", "default cmd"]', busyboxRootfsTar(), 'busybox']);
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
+// A failed assertion must not leave a spawned strata running (it would hold the store and its step).
+const spawned: ChildProcess[] = [];
+afterEach(() => {
+  for (const c of spawned.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGINT');
+});
+const spawnCli = (args: string[]): ChildProcess => {
+  const c = strataSpawn(root, args);
+  spawned.push(c);
+  return c;
+};
 
 const noStrataMounts = () => expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(root);
 
@@ -93,7 +103,7 @@ describe.skipIf(!isRoot)('strata ps and rm', () => {
   });
 
   it('needs -f to remove a running container, which kills its processes', async () => {
-    const child = strataSpawn(root, ['run', '--name', 'runner', 'busybox', 'sh', '-c', 'echo started; sleep 987651; : ctr-running-marker']);
+    const child = spawnCli(['run', '--name', 'runner', 'busybox', 'sh', '-c', 'echo started; sleep 987651; : ctr-running-marker']);
     await untilOutput(child, 'started');
     expect(strataOk(root, ['ps', '--format', '{{.Names}} {{.State}}'])).toBe('runner running\n');
     expect(strataOk(root, ['ps'])).toMatch(/ Up (Less than a second|\d+ seconds?) /);
