@@ -52,7 +52,7 @@ export function plainRenderer(out: Writable): Renderer {
           out.write(`#${n} ${e.text}\n`);
           break;
         case 'done':
-          out.write(`#${n} DONE ${secs(e.durationMs)}${e.reason ? ` (${e.reason})` : ''}\n`);
+          out.write(`#${n} DONE ${secs(e.durationMs)}${e.reason ? `: ${e.reason}` : ''}\n`);
           break;
         case 'error':
           out.write(`#${n} ERROR: ${e.error}\n`);
