@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { build } from '../build/build.js';
 import { makeRenderer, type ProgressMode } from '../build/progress-render.js';
 import type { OutputSpec } from '../build/types.js';
+import { parseCacheSpec } from '../build/cache-spec.js';
 import { collectGarbage } from '../store/gc.js';
 import { pruneBuildCache } from '../store/prune.js';
 import { InvalidArgumentError } from '../util/errors.js';
@@ -24,6 +25,9 @@ interface BuildOptions {
   network?: string;
   runner?: string;
   snapshotter?: string;
+  pull?: boolean;
+  cacheFrom?: string[];
+  cacheTo?: string[];
 }
 
 /** register adds `build` and `builder prune`. */
@@ -47,6 +51,9 @@ export function register(program: Command): void {
     .option('--network <MODE>', 'network for RUN steps (default, host, none)')
     .option('--runner <NAME>', 'how RUN steps run: auto, chroot, rootless or oci', 'auto')
     .option('--snapshotter <NAME>', 'how filesystems are kept: auto, overlay or native', 'auto')
+    .option('--pull', 'always pull FROM images, even those in the store')
+    .option('--cache-from <SPEC>', 'import build cache: type=registry,ref=REF or type=local,src=DIR (repeatable)', collect)
+    .option('--cache-to <SPEC>', 'export build cache: type=registry,ref=REF[,mode=min|max] or type=local,dest=DIR[,mode=...] (repeatable)', collect)
     .action(async (path: string, opts: BuildOptions, cmd: Command) => {
       const mode = progressMode(opts);
       const renderer = makeRenderer(mode, process.stderr);
@@ -70,6 +77,9 @@ export function register(program: Command): void {
             ...(opts.network !== undefined ? { network: choice(opts.network, ['default', 'host', 'none'] as const, '--network') } : {}),
             runner: choice(opts.runner ?? 'auto', ['auto', 'chroot', 'rootless', 'oci'] as const, '--runner'),
             snapshotter: choice(opts.snapshotter ?? 'auto', ['auto', 'overlay', 'native'] as const, '--snapshotter'),
+            pull: opts.pull ? 'always' : 'missing',
+            cacheFrom: (opts.cacheFrom ?? []).map((s) => parseCacheSpec(s, '--cache-from')),
+            cacheTo: (opts.cacheTo ?? []).map((s) => parseCacheSpec(s, '--cache-to')),
           }),
         );
         if (opts.quiet) out(`${result.imageId}\n`);
