@@ -59,7 +59,7 @@ async function resolvePulling(store: Store, ref: string, platform: Platform, opt
   const progress = pullProgress(ref, opts.onEvent);
   try {
     const rec = await ensureImage(store, ref, { pull: opts.pull, registries: await opts.registries(), onEvent: progress.listener });
-    progress.done();
+    progress.done(rec.manifestDigest);
     return { ref, id: rec.id, config: await store.readJSON<ImageConfig>(rec.id) };
   } catch (err) {
     progress.failed(err);
