@@ -18,7 +18,7 @@ async function tapThrough(data: Buffer, mediaType: string): Promise<{ out: Buffe
   return { out: Buffer.concat(chunks), tap };
 }
 
-describe('DiffIdTap (side pass on a worker thread)', () => {
+describe('DiffIdTap', () => {
   it('learns the diffID and size of a gzip layer larger than its in-flight window, passing the bytes through unchanged', async () => {
     const tar = randomBytes(12 << 20);
     const gz = gzipSync(tar, { level: 1 });
