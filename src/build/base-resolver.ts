@@ -2,6 +2,7 @@ import type { Digest } from '../image/digest.js';
 import type { ImageConfig, Manifest } from '../image/oci.js';
 import type { BaseImage, BaseResolver } from '../plan/types.js';
 import type { Platform } from '../plan/platform.js';
+import { ImageNotFoundError } from '../store/errors.js';
 import { resolveImage } from '../store/resolve-image.js';
 import type { Store } from '../store/store.js';
 import type { ChainLayer } from './types.js';
@@ -52,8 +53,9 @@ async function resolvePulling(store: Store, ref: string, platform: Platform, opt
   if (opts.pull !== 'always') {
     try {
       return await storeResolver(store).resolve(ref, platform);
-    } catch {
-      // not in the store: pulled below
+    } catch (err) {
+      // only a missing image is pulled; an ambiguous ID or a broken store is an error as it is
+      if (!(err instanceof ImageNotFoundError) || opts.pull === 'never') throw err;
     }
   }
   const progress = pullProgress(ref, opts.onEvent);

@@ -3,6 +3,7 @@ import { build } from '../build/build.js';
 import { makeRenderer, type ProgressMode } from '../build/progress-render.js';
 import type { OutputSpec } from '../build/types.js';
 import { parseCacheSpec } from '../build/cache-spec.js';
+import { globalOptions } from './global-options.js';
 import { collectGarbage } from '../store/gc.js';
 import { pruneBuildCache } from '../store/prune.js';
 import { InvalidArgumentError } from '../util/errors.js';
@@ -28,6 +29,7 @@ interface BuildOptions {
   pull?: boolean;
   cacheFrom?: string[];
   cacheTo?: string[];
+  insecureRegistry?: string[];
 }
 
 /** register adds `build` and `builder prune`. */
@@ -51,12 +53,14 @@ export function register(program: Command): void {
     .option('--network <MODE>', 'network for RUN steps (default, host, none)')
     .option('--runner <NAME>', 'how RUN steps run: auto, chroot, rootless or oci', 'auto')
     .option('--snapshotter <NAME>', 'how filesystems are kept: auto, overlay or native', 'auto')
+    .option('--insecure-registry <HOST>', 'reach this registry over plain HTTP for FROM pulls and caches (repeatable; env STRATA_INSECURE_REGISTRIES)', collect)
     .option('--pull', 'always pull FROM images, even those in the store')
     .option('--cache-from <SPEC>', 'import build cache: type=registry,ref=REF or type=local,src=DIR (repeatable)', collect)
     .option('--cache-to <SPEC>', 'export build cache: type=registry,ref=REF[,mode=min|max] or type=local,dest=DIR[,mode=...] (repeatable)', collect)
     .action(async (path: string, opts: BuildOptions, cmd: Command) => {
       const mode = progressMode(opts);
       const renderer = makeRenderer(mode, process.stderr);
+      const registries = await buildRegistries(cmd, opts.insecureRegistry ?? []);
       try {
         const result = await withStore(cmd, (store) =>
           build({
@@ -78,6 +82,7 @@ export function register(program: Command): void {
             runner: choice(opts.runner ?? 'auto', ['auto', 'chroot', 'rootless', 'oci'] as const, '--runner'),
             snapshotter: choice(opts.snapshotter ?? 'auto', ['auto', 'overlay', 'native'] as const, '--snapshotter'),
             pull: opts.pull ? 'always' : 'missing',
+            ...(registries ? { registries } : {}),
             cacheFrom: (opts.cacheFrom ?? []).map((s) => parseCacheSpec(s, '--cache-from')),
             cacheTo: (opts.cacheTo ?? []).map((s) => parseCacheSpec(s, '--cache-to')),
           }),
@@ -123,6 +128,21 @@ export function register(program: Command): void {
         out(`Deleted build cache objects: ${removed.keys.length}\nTotal reclaimed space: ${formatBytes(gc.reclaimedBytes)}\n`);
       });
     });
+}
+
+/**
+ * buildRegistries makes the registry clients only when the build needs options the library's
+ * default lacks (--insecure-registry, --debug), so a plain build does not load the registry client.
+ */
+async function buildRegistries(cmd: Command, insecure: string[]): Promise<import('../registry/index.js').Registries | undefined> {
+  const debug = globalOptions(cmd).debug;
+  if (insecure.length === 0 && !debug) return undefined;
+  const { Registries, DockerCredentialStore } = await import('../registry/index.js');
+  return new Registries({
+    credentials: new DockerCredentialStore().source(),
+    insecureRegistries: insecure,
+    ...(debug ? { debug: (line: string) => void process.stderr.write(`DEBUG ${line}\n`) } : {}),
+  });
 }
 
 function choice<T extends string>(v: string, allowed: readonly T[], flag: string): T {
