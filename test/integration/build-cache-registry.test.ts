@@ -237,4 +237,21 @@ describe.skipIf(!isRoot)('build cache shared through a registry or an OCI layout
     for (const l of manifest.layers) expect(blobs.has(l.digest.slice(7))).toBe(true);
     expect(new Set(doc.records.map((r) => r.result.layer.digest))).toEqual(new Set(manifest.layers.map((l) => l.digest)));
   });
+
+  it('a layer missing from the local layout makes that step run; the other steps still hit', async () => {
+    const cacheDir = join(dir, 'local-cache');
+    const index = JSON.parse(await readFile(join(cacheDir, 'index.json'), 'utf8')) as { manifests: { digest: string }[] };
+    const manifest = JSON.parse(await readFile(join(cacheDir, 'blobs/sha256', index.manifests[0]!.digest.slice(7)), 'utf8')) as Manifest;
+    const doc = JSON.parse(await readFile(join(cacheDir, 'blobs/sha256', manifest.config.digest.slice(7)), 'utf8')) as { records: { step?: string; result: { layer: { digest: string } } }[] };
+    const gone = doc.records.find((r) => r.step?.includes('/final'))!.result.layer.digest;
+    await rm(join(cacheDir, 'blobs/sha256', gone.slice(7)));
+    const m = await machine('local-missing');
+    await writeFile(join(m.ctx, 'app.txt'), 'app');
+    const r = await runBuild(m, multi(base), { cacheFrom: [{ type: 'local', dir: cacheDir, mode: 'min' }] });
+    const st = statusOf(r);
+    expect(st[RANDOM_RUN.replace('/random', '/final')]).toBe('built');
+    expect(st[RANDOM_RUN]).toBe('cached');
+    expect(st['COPY app.txt /app.txt']).toBe('cached');
+    expect(runsStarted(r.events)).toBe(1);
+  });
 });
