@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { build } from '../build/build.js';
+import { sweepWorkingSnapshots } from '../build/sweep-snapshots.js';
 import { makeRenderer, type ProgressMode } from '../build/progress-render.js';
 import type { OutputSpec } from '../build/types.js';
 import { parseCacheSpec } from '../build/cache-spec.js';
@@ -8,6 +9,7 @@ import { collectGarbage } from '../store/gc.js';
 import { pruneBuildCache } from '../store/prune.js';
 import { InvalidArgumentError } from '../util/errors.js';
 import { parseUntil } from './image-filters.js';
+import { cancelOnSignals, exitCodeOf } from './signals.js';
 import { collect, out, withStore } from './store-access.js';
 
 interface BuildOptions {
@@ -61,9 +63,12 @@ export function register(program: Command): void {
       const mode = progressMode(opts);
       const renderer = makeRenderer(mode, process.stderr);
       const registries = await buildRegistries(cmd, opts.insecureRegistry ?? []);
+      // Ctrl-C / SIGTERM abort the build: the running step's process tree is killed, its snapshot removed.
+      const cancel = cancelOnSignals();
       try {
-        const result = await withStore(cmd, (store) =>
-          build({
+        const result = await withStore(cmd, async (store) => {
+          await sweepWorkingSnapshots(store);
+          return build({
             store,
             context: path,
             ...(opts.file !== undefined ? { dockerfile: opts.file } : {}),
@@ -85,10 +90,17 @@ export function register(program: Command): void {
             ...(registries ? { registries } : {}),
             cacheFrom: (opts.cacheFrom ?? []).map((s) => parseCacheSpec(s, '--cache-from')),
             cacheTo: (opts.cacheTo ?? []).map((s) => parseCacheSpec(s, '--cache-to')),
-          }),
-        );
+            signal: cancel.signal,
+          });
+        });
         if (opts.quiet) out(`${result.imageId}\n`);
+      } catch (err) {
+        const sig = cancel.received();
+        if (sig === undefined) throw err;
+        process.stderr.write(`error: build canceled by ${sig}\n`);
+        process.exitCode = exitCodeOf(sig);
       } finally {
+        cancel.dispose();
         renderer.close();
       }
     });
