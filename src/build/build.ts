@@ -16,7 +16,9 @@ import { loadImage } from '../store/resolve-image.js';
 import type { Store } from '../store/store.js';
 import { InvalidArgumentError, StrataError } from '../util/errors.js';
 import { assembleConfig } from './assemble-image.js';
-import { storeResolver } from './base-resolver.js';
+import { pullingResolver } from './base-resolver.js';
+import type { CacheSpec } from './cache-spec.js';
+import type { PullPolicy, Registries } from '../registry/index.js';
 import { storeChecksumCache } from './checksum-store.js';
 import { storeMissExplainer } from './insight.js';
 import { originOf, tagPlan } from '../plan/explain-miss.js';
@@ -60,6 +62,12 @@ export interface BuildRequest {
   runner?: RunnerChoice;
   /** network: RUN steps' network unless RUN --network says otherwise ('default' is host here). */
   network?: 'default' | 'host' | 'none';
+  /** pull: FROM images the store lacks are pulled ('missing', the default), all re-resolved ('always', --pull), or never. */
+  pull?: PullPolicy;
+  /** registries: the clients for FROM pulls and registry caches (default: docker config credentials). */
+  registries?: Registries;
+  cacheFrom?: CacheSpec[];
+  cacheTo?: CacheSpec[];
 }
 
 /**
@@ -92,6 +100,16 @@ function defaultFilesystems(req: BuildRequest): {
       },
     },
   };
+}
+
+/** lazyRegistries makes the registry clients on first use (builds that pull nothing never load them). */
+function lazyRegistries(req: BuildRequest): () => Promise<Registries> {
+  let r: Promise<Registries> | undefined = req.registries ? Promise.resolve(req.registries) : undefined;
+  return () =>
+    (r ??= (async () => {
+      const { Registries, DockerCredentialStore } = await import('../registry/index.js');
+      return new Registries({ credentials: new DockerCredentialStore().source() });
+    })());
 }
 
 /** BuildRecordBody is what `build_records.record` holds for the report helper. */
@@ -130,6 +148,7 @@ export async function build(req: BuildRequest): Promise<BuildResult> {
   let plan: Plan | undefined;
   const cache = req.checksumCache ?? storeChecksumCache(req.store);
   const fsDefaults = defaultFilesystems(req);
+  const registries = lazyRegistries(req);
   try {
     const df = parseDockerfile(ctx.dockerfileText, { file: ctx.dockerfileName });
     try {
@@ -142,7 +161,7 @@ export async function build(req: BuildRequest): Promise<BuildResult> {
         platform: host,
         noCache: req.noCache ?? false,
         noCacheFilter: req.noCacheFilter ?? [],
-        resolver: storeResolver(req.store),
+        resolver: pullingResolver(req.store, { pull: req.pull ?? 'missing', registries, onEvent: emit }),
         context: { root: ctx.root, ignore: ctx.ignore, cache },
         parseTrigger: (expr) => parseTrigger(expr),
       });
@@ -151,6 +170,7 @@ export async function build(req: BuildRequest): Promise<BuildResult> {
     }
     tagPlan(plan, originOf(ctx.root, ctx.dockerfileName));
     const explainMiss = req.explainMiss ?? storeMissExplainer(req.store, plan).explain;
+    const imported = req.cacheFrom?.length ? await (await import('./cache-import.js')).importCaches(req.store, req.cacheFrom, { registries, onEvent: emit }) : undefined;
     const totalSteps = plan.stages.reduce((n, s) => n + s.steps.length, 0);
     emit({ type: 'build', status: 'started', time: Date.now(), buildId, steps: totalSteps });
     const exec = await executeStages({
@@ -168,6 +188,7 @@ export async function build(req: BuildRequest): Promise<BuildResult> {
       sourceRootfs: req.sourceRootfs ?? fsDefaults.sourceRootfs,
       explainMiss,
       ...(req.signal ? { signal: req.signal } : {}),
+      ...(imported ? { cacheFallback: (step: PlannedStep) => imported.lookup(step) } : {}),
     }).catch((err: unknown) => {
       steps = (err as { steps?: StepResult[] }).steps ?? [];
       throw err;
@@ -183,6 +204,7 @@ export async function build(req: BuildRequest): Promise<BuildResult> {
     });
     await writeOutputs(req.store, image.id, req.outputs ?? [], tags, () => (req.sourceRootfs ?? fsDefaults.sourceRootfs)(outcome.fs.chain));
     if (req.iidfile) await writeFile(req.iidfile, image.id);
+    if (req.cacheTo?.length) await (await import('./cache-export.js')).exportCaches(req.store, plan, req.cacheTo, { registries, onEvent: emit });
     const durationMs = Date.now() - started;
     const cached = steps.filter((s) => s.status === 'cached').length;
     emit({ type: 'build', status: 'done', time: Date.now(), buildId, imageId: image.id, steps: steps.length, cached, durationMs });

@@ -35,6 +35,8 @@ export interface ExecuteRequest {
   explainMiss?: (step: PlannedStep) => string | undefined;
   signal?: AbortSignal;
   buildId?: string;
+  /** cacheFallback is asked when the local store has no record for a step (--cache-from). */
+  cacheFallback?: (step: PlannedStep) => Promise<CacheStepResult | undefined>;
 }
 
 /** StageOutcome is a finished stage: its layers and when each of its new layers was made. */
@@ -78,7 +80,7 @@ export async function executeStages(req: ExecuteRequest): Promise<{ outcomes: Ma
         results.set(step.id, { id: step.id, name: step.name, stage: stage.name, key: step.key, status: 'base', durationMs: Date.now() - t0, startedAt: t0 });
         continue;
       }
-      const hit = step.noCache ? undefined : await lookup(store, step);
+      const hit = step.noCache ? undefined : ((await lookup(store, step)) ?? (await req.cacheFallback?.(step)));
       const lookupMs = Date.now() - t0;
       if (hit) {
         fs.push({ descriptor: hit.layer, diffID: hit.diffID, uncompressedSize: hit.uncompressedSize }, hit.index as CompactIndex | undefined);

@@ -3,6 +3,8 @@ import { build } from '../build/build.js';
 import { sweepWorkingSnapshots } from '../build/sweep-snapshots.js';
 import { makeRenderer, type ProgressMode } from '../build/progress-render.js';
 import type { OutputSpec } from '../build/types.js';
+import { parseCacheSpec } from '../build/cache-spec.js';
+import { globalOptions } from './global-options.js';
 import { collectGarbage } from '../store/gc.js';
 import { pruneBuildCache } from '../store/prune.js';
 import { InvalidArgumentError } from '../util/errors.js';
@@ -26,6 +28,10 @@ interface BuildOptions {
   network?: string;
   runner?: string;
   snapshotter?: string;
+  pull?: boolean;
+  cacheFrom?: string[];
+  cacheTo?: string[];
+  insecureRegistry?: string[];
 }
 
 /** register adds `build` and `builder prune`. */
@@ -49,9 +55,14 @@ export function register(program: Command): void {
     .option('--network <MODE>', 'network for RUN steps (default, host, none)')
     .option('--runner <NAME>', 'how RUN steps run: auto, chroot, rootless or oci', 'auto')
     .option('--snapshotter <NAME>', 'how filesystems are kept: auto, overlay or native', 'auto')
+    .option('--insecure-registry <HOST>', 'reach this registry over plain HTTP for FROM pulls and caches (repeatable; env STRATA_INSECURE_REGISTRIES)', collect)
+    .option('--pull', 'always pull FROM images, even those in the store')
+    .option('--cache-from <SPEC>', 'import build cache: type=registry,ref=REF or type=local,src=DIR (repeatable)', collect)
+    .option('--cache-to <SPEC>', 'export build cache: type=registry,ref=REF[,mode=min|max] or type=local,dest=DIR[,mode=...] (repeatable)', collect)
     .action(async (path: string, opts: BuildOptions, cmd: Command) => {
       const mode = progressMode(opts);
       const renderer = makeRenderer(mode, process.stderr);
+      const registries = await buildRegistries(cmd, opts.insecureRegistry ?? []);
       // Ctrl-C / SIGTERM abort the build: the running step's process tree is killed, its snapshot removed.
       const cancel = cancelOnSignals();
       try {
@@ -75,6 +86,10 @@ export function register(program: Command): void {
             ...(opts.network !== undefined ? { network: choice(opts.network, ['default', 'host', 'none'] as const, '--network') } : {}),
             runner: choice(opts.runner ?? 'auto', ['auto', 'chroot', 'rootless', 'oci'] as const, '--runner'),
             snapshotter: choice(opts.snapshotter ?? 'auto', ['auto', 'overlay', 'native'] as const, '--snapshotter'),
+            pull: opts.pull ? 'always' : 'missing',
+            ...(registries ? { registries } : {}),
+            cacheFrom: (opts.cacheFrom ?? []).map((s) => parseCacheSpec(s, '--cache-from')),
+            cacheTo: (opts.cacheTo ?? []).map((s) => parseCacheSpec(s, '--cache-to')),
             signal: cancel.signal,
           });
         });
@@ -125,6 +140,21 @@ export function register(program: Command): void {
         out(`Deleted build cache objects: ${removed.keys.length}\nTotal reclaimed space: ${formatBytes(gc.reclaimedBytes)}\n`);
       });
     });
+}
+
+/**
+ * buildRegistries makes the registry clients only when the build needs options the library's
+ * default lacks (--insecure-registry, --debug), so a plain build does not load the registry client.
+ */
+async function buildRegistries(cmd: Command, insecure: string[]): Promise<import('../registry/index.js').Registries | undefined> {
+  const debug = globalOptions(cmd).debug;
+  if (insecure.length === 0 && !debug) return undefined;
+  const { Registries, DockerCredentialStore } = await import('../registry/index.js');
+  return new Registries({
+    credentials: new DockerCredentialStore().source(),
+    insecureRegistries: insecure,
+    ...(debug ? { debug: (line: string) => void process.stderr.write(`DEBUG ${line}\n`) } : {}),
+  });
 }
 
 function choice<T extends string>(v: string, allowed: readonly T[], flag: string): T {
