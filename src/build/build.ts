@@ -16,6 +16,8 @@ import { loadImage } from '../store/resolve-image.js';
 import type { Store } from '../store/store.js';
 import { InvalidArgumentError, StrataError } from '../util/errors.js';
 import { assembleConfig } from './assemble-image.js';
+import { cacheMountsDir } from './cache-mounts.js';
+import type { SecretSource } from './secrets.js';
 import { storeResolver } from './base-resolver.js';
 import { storeChecksumCache } from './checksum-store.js';
 import { executeStages, newBuildId, type ExecuteRequest } from './executor.js';
@@ -58,6 +60,10 @@ export interface BuildRequest {
   runner?: RunnerChoice;
   /** network: RUN steps' network unless RUN --network says otherwise ('default' is host here). */
   network?: 'default' | 'host' | 'none';
+  /** secrets: `--secret id=X,src=FILE|env=VAR`, by id (read only when a step mounts them). */
+  secrets?: ReadonlyMap<string, SecretSource>;
+  /** ssh: `--ssh ID=SOCKET`: agent sockets RUN --mount=type=ssh forwards, by id. */
+  ssh?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -84,7 +90,11 @@ function defaultFilesystems(req: BuildRequest): {
       run: async (ctx) => {
         handler ??= (async () => {
           const [{ snapshotRunHandler }, { selectRunner }] = await Promise.all([import('./run-step.js'), import('../../runners/select.js')]);
-          return snapshotRunHandler(await get(), selectRunner(req.runner ?? 'auto'), req.network === 'none' ? 'none' : 'host');
+          return snapshotRunHandler(await get(), selectRunner(req.runner ?? 'auto'), req.network === 'none' ? 'none' : 'host', {
+            cacheRoot: cacheMountsDir(req.store.root),
+            ...(req.secrets ? { secrets: req.secrets } : {}),
+            ...(req.ssh ? { ssh: req.ssh } : {}),
+          });
         })();
         return (await handler).run(ctx);
       },

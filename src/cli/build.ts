@@ -2,6 +2,9 @@ import type { Command } from 'commander';
 import { build } from '../build/build.js';
 import { makeRenderer, type ProgressMode } from '../build/progress-render.js';
 import type { OutputSpec } from '../build/types.js';
+import { pruneCacheMounts } from '../build/cache-mounts.js';
+import { parseSecretFlag } from '../build/secrets.js';
+import { parseSshFlag } from '../build/ssh-forward.js';
 import { collectGarbage } from '../store/gc.js';
 import { pruneBuildCache } from '../store/prune.js';
 import { InvalidArgumentError } from '../util/errors.js';
@@ -24,6 +27,8 @@ interface BuildOptions {
   network?: string;
   runner?: string;
   snapshotter?: string;
+  secret?: string[];
+  ssh?: string[];
 }
 
 /** register adds `build` and `builder prune`. */
@@ -47,6 +52,8 @@ export function register(program: Command): void {
     .option('--network <MODE>', 'network for RUN steps (default, host, none)')
     .option('--runner <NAME>', 'how RUN steps run: auto, chroot, rootless or oci', 'auto')
     .option('--snapshotter <NAME>', 'how filesystems are kept: auto, overlay or native', 'auto')
+    .option('--secret <id=ID,src=FILE|env=VAR>', 'a secret RUN --mount=type=secret can read (repeatable)', collect)
+    .option('--ssh <default|ID=SOCKET>', 'an ssh agent socket RUN --mount=type=ssh forwards (repeatable)', collect)
     .action(async (path: string, opts: BuildOptions, cmd: Command) => {
       const mode = progressMode(opts);
       const renderer = makeRenderer(mode, process.stderr);
@@ -70,6 +77,8 @@ export function register(program: Command): void {
             ...(opts.network !== undefined ? { network: choice(opts.network, ['default', 'host', 'none'] as const, '--network') } : {}),
             runner: choice(opts.runner ?? 'auto', ['auto', 'chroot', 'rootless', 'oci'] as const, '--runner'),
             snapshotter: choice(opts.snapshotter ?? 'auto', ['auto', 'overlay', 'native'] as const, '--snapshotter'),
+            secrets: new Map((opts.secret ?? []).map(parseSecretFlag)),
+            ssh: new Map((opts.ssh ?? []).map(parseSshFlag)),
           }),
         );
         if (opts.quiet) out(`${result.imageId}\n`);
@@ -109,8 +118,10 @@ export function register(program: Command): void {
           store.deleteCacheRecords(drop);
           removed.keys = drop;
         } else removed = pruneBuildCache(store, until !== undefined ? { until } : {});
+        // cache mounts (RUN --mount=type=cache) go too, except when only trimming to --keep-storage
+        const mountsRemoved = opts.keepStorage === undefined ? await pruneCacheMounts(store.root, until !== undefined ? { until } : {}) : 0;
         const gc = await collectGarbage(store);
-        out(`Deleted build cache objects: ${removed.keys.length}\nTotal reclaimed space: ${formatBytes(gc.reclaimedBytes)}\n`);
+        out(`Deleted build cache objects: ${removed.keys.length + mountsRemoved}\nTotal reclaimed space: ${formatBytes(gc.reclaimedBytes)}\n`);
       });
     });
 }

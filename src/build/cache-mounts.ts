@@ -1,0 +1,105 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { chmod, chown, lstat, mkdir, readdir, rename, rm, utimes, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** CacheSharing is `RUN --mount=type=cache,sharing=...`. */
+export type CacheSharing = 'shared' | 'private' | 'locked';
+
+/** CacheOwner is how a new cache directory is created (BuildKit: uid 0, gid 0, mode 0755). */
+export interface CacheOwner {
+  uid: number;
+  gid: number;
+  mode: number;
+}
+
+/** cacheMountsDir is where a store keeps cache mounts: `<storeRoot>/cache-mounts/<sha256(id)>/`. */
+export function cacheMountsDir(storeRoot: string): string {
+  return join(storeRoot, 'cache-mounts');
+}
+
+/**
+ * CacheMounts hands out the directories of `RUN --mount=type=cache`, kept in the store across
+ * builds and never part of a layer. Sharing follows BuildKit: `shared` lets every step use the
+ * directory at once, `locked` lets one step at a time use it (others wait), and `private` gives a
+ * step a fresh directory while another step holds the shared one.
+ */
+export class CacheMounts {
+  private readonly inUse = new Map<string, number>();
+  private readonly lockTails = new Map<string, Promise<void>>();
+
+  constructor(readonly root: string) {}
+
+  /** acquire returns the directory for `id`; `seed` fills a newly created one (cache `from=`). */
+  async acquire(id: string, sharing: CacheSharing, owner: CacheOwner, seed?: (dir: string) => Promise<void>): Promise<{ dir: string; release: () => Promise<void> }> {
+    const name = createHash('sha256').update(id).digest('hex').slice(0, 32);
+    let unlock: () => void = () => undefined;
+    if (sharing === 'locked') {
+      const prev = this.lockTails.get(name) ?? Promise.resolve();
+      const mine = new Promise<void>((r) => (unlock = r));
+      const tail = prev.then(() => mine);
+      this.lockTails.set(name, tail);
+      await prev;
+    }
+    const busy = (this.inUse.get(name) ?? 0) > 0;
+    const dir = join(this.root, sharing === 'private' && busy ? `${name}.private-${randomBytes(6).toString('hex')}` : name);
+    this.inUse.set(name, (this.inUse.get(name) ?? 0) + 1);
+    try {
+      await this.ensure(dir, id, owner, seed);
+    } catch (err) {
+      this.inUse.set(name, this.inUse.get(name)! - 1);
+      unlock();
+      throw err;
+    }
+    return {
+      dir,
+      release: async () => {
+        this.inUse.set(name, this.inUse.get(name)! - 1);
+        // the mtime of the directory is "last used", for `builder prune --filter until=`
+        const now = new Date();
+        await utimes(dir, now, now).catch(() => undefined);
+        if (dir.includes('.private-')) await rm(dir, { recursive: true, force: true });
+        unlock();
+      },
+    };
+  }
+
+  private async ensure(dir: string, id: string, owner: CacheOwner, seed?: (dir: string) => Promise<void>): Promise<void> {
+    if (await lstat(dir).then((s) => s.isDirectory(), () => false)) return;
+    await mkdir(this.root, { recursive: true, mode: 0o700 });
+    // made beside and renamed into place, so a crash never leaves a half-seeded cache
+    const tmp = `${dir}.new-${randomBytes(6).toString('hex')}`;
+    await mkdir(tmp);
+    try {
+      if (seed) await seed(tmp);
+      await chown(tmp, owner.uid, owner.gid);
+      await chmod(tmp, owner.mode);
+      await writeFile(`${dir}.id`, id).catch(() => undefined);
+      await rename(tmp, dir);
+    } catch (err) {
+      await rm(tmp, { recursive: true, force: true });
+      if ((err as NodeJS.ErrnoException).code === 'ENOTEMPTY' || (err as NodeJS.ErrnoException).code === 'EEXIST') return; // made meanwhile
+      throw err;
+    }
+  }
+}
+
+/**
+ * pruneCacheMounts removes cache mounts (all, or those last used before `until`, epoch ms) and
+ * returns how many it removed. Used by `strata builder prune`.
+ */
+export async function pruneCacheMounts(storeRoot: string, opts: { until?: number } = {}): Promise<number> {
+  const root = cacheMountsDir(storeRoot);
+  const names = await readdir(root).catch(() => [] as string[]);
+  let removed = 0;
+  for (const n of names) {
+    if (n.endsWith('.id')) continue;
+    const p = join(root, n);
+    const st = await lstat(p).catch(() => undefined);
+    if (!st) continue;
+    if (opts.until !== undefined && st.mtimeMs >= opts.until) continue;
+    await rm(p, { recursive: true, force: true });
+    await rm(`${p}.id`, { force: true });
+    removed++;
+  }
+  return removed;
+}
