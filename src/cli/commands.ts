@@ -1,24 +1,50 @@
 import type { Command } from 'commander';
-import { register as registerBuild } from './build.js';
-import { register as registerCache } from './cache.js';
-import { register as registerImageIo } from './image-io.js';
-import { register as registerImages } from './images.js';
-import { register as registerParse } from './parse.js';
-import { register as registerRegistry } from './registry.js';
-import { register as registerReport } from './report.js';
-import { register as registerSystem } from './system.js';
 
 /**
- * registerCommands adds every command group to the program. Each group lives in its own file
- * (src/cli/<group>.ts) exporting `register(program)`; add one import + one call per group.
+ * CommandGroup is one file of src/cli exporting `register(program)`, with the top-level command
+ * names it defines. Groups load lazily: a command loads only the files that define it, so
+ * `strata images` does not pay for the registry client or the builder at start-up. Several
+ * groups may add subcommands to one parent (`image ls`, `image save`, `image prune`); they are
+ * registered in this order.
  */
-export function registerCommands(program: Command): void {
-  registerParse(program);
-  registerBuild(program);
-  registerImages(program);
-  registerImageIo(program);
-  registerSystem(program);
-  registerRegistry(program);
-  registerReport(program);
-  registerCache(program);
+interface CommandGroup {
+  names: readonly string[];
+  load: () => Promise<{ register: (program: Command) => void }>;
+}
+
+const GROUPS: readonly CommandGroup[] = [
+  { names: ['parse'], load: () => import('./parse.js') },
+  { names: ['build', 'builder'], load: () => import('./build.js') },
+  { names: ['image', 'images', 'tag', 'rmi', 'inspect', 'history'], load: () => import('./images.js') },
+  { names: ['image', 'import', 'save', 'load'], load: () => import('./image-io.js') },
+  { names: ['image', 'system'], load: () => import('./system.js') },
+  { names: ['login', 'logout', 'pull', 'push', 'search'], load: () => import('./registry.js') },
+  { names: ['report'], load: () => import('./report.js') },
+  { names: ['cache'], load: () => import('./cache.js') },
+];
+
+/**
+ * registerCommands adds the groups that define `commandName` to the program, or every group when
+ * the name is unknown or absent (help, a typo that commander should answer with a suggestion).
+ */
+export async function registerCommands(program: Command, commandName?: string): Promise<void> {
+  const wanted = commandName === undefined ? [] : GROUPS.filter((g) => g.names.includes(commandName));
+  for (const group of wanted.length > 0 ? wanted : GROUPS) (await group.load()).register(program);
+}
+
+/** commandNameOf finds the command word in argv (after node and the script), skipping global options. */
+export function commandNameOf(args: readonly string[], optionsWithValue: readonly string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (optionsWithValue.includes(a)) {
+      i++;
+      continue;
+    }
+    if (a.startsWith('-')) {
+      if (a.includes('=') || a === '--debug') continue;
+      return undefined; // -h, --version...: commander answers with every command loaded
+    }
+    return a;
+  }
+  return undefined;
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { StrataError } from '../util/errors.js';
-import { registerCommands } from './commands.js';
+import { commandNameOf, registerCommands } from './commands.js';
 
 /**
  * strata's entry point. Every command group registers itself in commands.ts; this file only
@@ -18,7 +18,7 @@ async function main(argv: string[]): Promise<number> {
     .enablePositionalOptions()
     .exitOverride()
     .showHelpAfterError();
-  registerCommands(program);
+  await registerCommands(program, commandNameOf(argv.slice(2), ['--root']));
   try {
     await program.parseAsync(argv);
     return process.exitCode === undefined ? 0 : Number(process.exitCode);

@@ -18,6 +18,12 @@ export interface RegistryClientOptions {
   /** receives the HTTP exchanges, credentials redacted (`--debug`). */
   debug?: DebugLog;
   retry?: RetryPolicy;
+  /**
+   * longest silence inside a response body before the connection counts as broken (a blob
+   * download then resumes). Default 60 s; undici's own default of 300 s would hang a pull on a
+   * stalled server for five minutes per attempt.
+   */
+  bodyTimeoutMs?: number;
   dispatcher?: Dispatcher;
 }
 
@@ -97,7 +103,7 @@ export class RegistryClient {
       logRequest(this.options.debug, req.method, url, headers);
       let res: Dispatcher.ResponseData;
       try {
-        res = await request(url, { method: req.method, headers, body: req.body?.(), dispatcher: this.options.dispatcher });
+        res = await request(url, { method: req.method, headers, body: req.body?.(), dispatcher: this.options.dispatcher, bodyTimeout: this.options.bodyTimeoutMs ?? 60_000 });
       } catch (err) {
         const code = errorCode(err);
         this.options.debug?.(`! ${req.method} ${url}: ${code ?? (err as Error).message}`);

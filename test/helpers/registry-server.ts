@@ -222,7 +222,7 @@ function answers(port: number): Promise<boolean> {
 export interface FaultProxy {
   host: string;
   /** cut the next N blob GETs after `afterBytes` bytes of body (ranged GETs too when `ranged`). */
-  cutBlobs(times: number, afterBytes: number, opts?: { ranged?: boolean }): void;
+  cutBlobs(times: number, afterBytes: number, opts?: { ranged?: boolean; stall?: boolean }): void;
   /** answer blob GETs with a 307 to another path of this proxy, as registries backed by object storage do. */
   redirectBlobs(on: boolean): void;
   /** answer the next N requests with 503 (to exercise retries). */
@@ -238,6 +238,8 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   let cutTimes = 0;
   let cutAfter = 0;
   let cutRanged = false;
+  let cutStall = false;
+  const stalled: ServerResponse[] = [];
   let redirect = false;
   let failTimes = 0;
   let failStatus = 503;
@@ -289,8 +291,9 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
           stats.cuts++;
           res.write(chunk.subarray(0, cutAfter - sent));
           upRes.destroy();
-          // flush what was written, then drop the connection without ending the body
-          res.socket?.end(() => res.socket?.destroy());
+          // stall: keep the connection open and silent; else flush, then drop it mid-body
+          if (cutStall) stalled.push(res);
+          else res.socket?.end(() => res.socket?.destroy());
         });
         upRes.on('end', () => { if (!cut) res.end(); });
       });
@@ -303,11 +306,14 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   proxyHost = `127.0.0.1:${port}`;
   return {
     host: proxyHost,
-    cutBlobs: (times, afterBytes, opts) => { cutTimes = times; cutAfter = afterBytes; cutRanged = opts?.ranged ?? false; },
+    cutBlobs: (times, afterBytes, opts) => { cutTimes = times; cutAfter = afterBytes; cutRanged = opts?.ranged ?? false; cutStall = opts?.stall ?? false; },
     redirectBlobs: (on) => { redirect = on; },
     fail: (times, status = 503) => { failTimes = times; failStatus = status; },
     stats,
-    stop: () => closeServer(server),
+    stop: () => {
+      for (const r of stalled) r.destroy();
+      return closeServer(server);
+    },
   };
 }
 

@@ -135,6 +135,22 @@ describe('registry faults: one clear line, non-zero exit, store unchanged', () =
     }
   });
 
+  it('a server that stalls mid-blob is given up on and the download resumed', async () => {
+    const s = openStore(newRoot());
+    try {
+      proxy.cutBlobs(1, 100_000, { stall: true });
+      const cuts = proxy.stats.cuts;
+      const ranged = proxy.stats.rangeRequests;
+      const r = await pullImage(s, parseReference(`${proxy.host}/f/app:1`), { registries: new Registries({ bodyTimeoutMs: 1000 }) });
+      expect(proxy.stats.cuts - cuts).toBe(1);
+      expect(proxy.stats.rangeRequests - ranged).toBeGreaterThanOrEqual(1);
+      expect(r.image.manifestDigest).toBe(img.manifestDigest);
+    } finally {
+      proxy.cutBlobs(0, 0);
+      s.close();
+    }
+  });
+
   it('a connection cut again and again ends in a clear error, nothing stored', async () => {
     proxy.cutBlobs(1000, 50_000, { ranged: true });
     try {
