@@ -71,7 +71,8 @@ export class CacheMounts {
     await mkdir(tmp);
     try {
       if (seed) await seed(tmp);
-      await chown(tmp, owner.uid, owner.gid);
+      // as an ordinary user (rootless runner) the directory is ours, which is root inside the step
+      if (process.getuid?.() === 0) await chown(tmp, owner.uid, owner.gid);
       await chmod(tmp, owner.mode);
       await writeFile(`${dir}.id`, id).catch(() => undefined);
       await rename(tmp, dir);

@@ -98,7 +98,8 @@ export async function prepareRunMounts(op: RunOp, sources: RunMountSources | und
           cleanups.push(() => rm(dir, { recursive: true, force: true }));
           const file = join(dir, 'secret');
           await writeFile(file, value, { mode: 0o600 });
-          await chown(file, m.uid ?? 0, m.gid ?? 0);
+          // as an ordinary user (rootless runner) the file is ours, which is root inside the step
+          if (process.getuid?.() === 0) await chown(file, m.uid ?? 0, m.gid ?? 0);
           await chmod(file, m.mode ?? 0o400);
           mounts.push({ type: 'bind', source: file, target: target(m.target ?? `/run/secrets/${id}`), readonly: true });
           break;

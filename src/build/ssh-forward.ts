@@ -51,7 +51,7 @@ export async function forwardAgent(agent: string, owner: { uid: number; gid: num
     server.once('error', reject);
     server.listen(path, () => resolve());
   });
-  await chown(path, owner.uid, owner.gid);
+  if (process.getuid?.() === 0) await chown(path, owner.uid, owner.gid);
   await chmod(path, owner.mode);
   return {
     path,

@@ -113,8 +113,12 @@ describe.skipIf(!isRoot)('RUN --mount (CLI, busybox, chroot runner)', () => {
   it('binds the context (.dockerignore applied, never escaping, rw writes discarded), a stage, and a tmpfs; binds count in the key', async () => {
     const df = [
       'FROM busybox AS s',
-      'RUN echo staged > /staged.txt',
+      'RUN echo staged > /staged.txt && mkdir /seed && echo seeded > /seed/f',
       'FROM busybox',
+      'RUN --mount=type=bind,from=busybox,target=/img ls /img/bin/busybox > /img.txt',
+      'RUN --mount=type=cache,id=seeded,target=/sc,from=s,source=/seed cat /sc/f > /seeded.txt',
+      'WORKDIR /w',
+      'RUN --mount=type=bind,source=data,target=rel cat /w/rel/keep.txt > /rel.txt',
       'RUN --mount=type=bind,source=data,target=/d ls /d > /ls.txt && cat /d/keep.txt > /keep.txt',
       "RUN --mount=type=bind,source=data,target=/d sh -c 'touch /d/x 2>/dev/null && echo writable || echo readonly' > /ro.txt",
       'RUN --mount=type=bind,source=data,target=/d,rw echo x > /d/new.txt && ls /d > /ls-rw.txt',
@@ -133,6 +137,10 @@ describe.skipIf(!isRoot)('RUN --mount (CLI, busybox, chroot runner)', () => {
     expect(content(t, '/ls-rw.txt')).toBe('keep.txt\nnew.txt\n');
     await expect(stat(join(ctx, 'data/new.txt'))).rejects.toThrow();
     expect(content(t, '/from-stage.txt')).toBe('staged\n');
+    expect(content(t, '/img.txt')).toBe('/img/bin/busybox\n');
+    expect(content(t, '/seeded.txt')).toBe('seeded\n');
+    expect(content(t, '/rel.txt')).toBe('keep');
+    expect([...t.keys()].filter((p) => p.startsWith('/w/') || p === '/img' || p === '/sc')).toEqual([]);
     expect(content(t, '/esc.txt')?.split('\n')).toContain('data');
     expect(content(t, '/esc.txt')).not.toMatch(/store|ctx-/);
     expect(content(t, '/tmpfs.txt')).toMatch(/ \/t tmpfs .*size=1024k/);
