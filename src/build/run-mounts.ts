@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { chmod, chown, copyFile, lstat, mkdir, mkdtemp, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
@@ -94,7 +95,8 @@ export async function prepareRunMounts(op: RunOp, sources: RunMountSources | und
           if (m.env !== undefined) env.push(`${m.env}=${value.toString('utf8')}`);
           // with env= and no target, BuildKit only sets the variable
           if (m.env !== undefined && m.target === undefined) break;
-          const dir = await mkdtemp(join(tmpdir(), 'strata-secret-'));
+          // in memory where there is a /dev/shm: a secret never touches the disk, even if strata is killed here
+          const dir = await mkdtemp(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'strata-secret-'));
           cleanups.push(() => rm(dir, { recursive: true, force: true }));
           const file = join(dir, 'secret');
           await writeFile(file, value, { mode: 0o600 });
