@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { chmod, copyFile, lchown, link, lstat, lutimes, mkdir, readdir, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -46,6 +46,24 @@ type EntryHeader = Omit<Header, 'pax'> & { pax?: Record<string, string> | null }
 /** SMALL_FILE: files up to this size are written whole rather than streamed. */
 const SMALL_FILE = 1 << 20;
 
+/** UMASK is this process's umask, read once (process.umask() without an argument is deprecated). */
+const UMASK = (() => {
+  try {
+    const m = /^Umask:\s*([0-7]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    return m ? parseInt(m[1]!, 8) : 0o777;
+  } catch {
+    return 0o777;
+  }
+})();
+
+/**
+ * createMode is the mode to create a file with: its final permissions when the umask leaves them whole
+ * and no special bit is set (saving a chmod per file), else a private 0600 until chmod.
+ */
+function createMode(perm: number): number {
+  return perm <= 0o777 && (perm & UMASK) === 0 ? perm : 0o600;
+}
+
 interface Deferred {
   dirTimes: { path: string; mtime: Date; depth: number }[];
   xattrs: { path: string; name: string; value: Buffer }[];
@@ -64,6 +82,12 @@ export async function applyLayer(layer: Readable, dir: string, options: ApplyOpt
   const unpacked = new Set<string>();
   // fresh: directories this apply created, which hold nothing but what it unpacked (no lstat needed);
   // setgid: directories whose new children inherit their group.
+  // tar-stream hands entries only to a consumer that is already there: take the iterator before any data
+  // can arrive (a child process's pipe may have the whole layer buffered).
+  const extract = tarExtract();
+  const entries = extract[Symbol.asyncIterator]();
+  layer.on('error', (err) => extract.destroy(err));
+  layer.pipe(extract);
   const fresh = new Set<string>((await readdir(dir)).length === 0 ? [''] : []);
   const setgid = new Set<string>();
   const me = { uid: process.getuid?.() ?? -1, gid: process.getgid?.() ?? -1 };
@@ -154,6 +178,7 @@ export async function applyLayer(layer: Readable, dir: string, options: ApplyOpt
     const uid = header.pax?.uid !== undefined ? Number(header.pax.uid) : (header.uid ?? 0);
     const gid = header.pax?.gid !== undefined ? Number(header.pax.gid) : (header.gid ?? 0);
     const perm = (header.mode ?? 0o644) & 0o7777;
+    let modeSet = false; // the file was created with exactly `perm`
     const mtime = header.mtime ?? new Date(0);
     switch (header.type) {
       case 'file':
@@ -162,7 +187,8 @@ export async function applyLayer(layer: Readable, dir: string, options: ApplyOpt
           // Small files in one write: most of a layer's files, and far fewer syscalls than a stream.
           const chunks: Buffer[] = [];
           for await (const c of stream) chunks.push(c as Buffer);
-          await writeFile(path, Buffer.concat(chunks), { flag: 'wx', mode: 0o600 });
+          await writeFile(path, Buffer.concat(chunks), { flag: 'wx', mode: createMode(perm) });
+          modeSet = createMode(perm) === perm;
         } else await pipeline(stream, createWriteStream(path, { flags: 'wx', mode: 0o600 }));
         break;
       case 'directory':
@@ -213,7 +239,8 @@ export async function applyLayer(layer: Readable, dir: string, options: ApplyOpt
     // A new entry already belongs to us (its group comes from a setgid parent otherwise).
     const ownedAlready = !existing && uid === me.uid && gid === me.gid && !setgid.has(parentRel);
     if (!options.ignoreOwnership && !ownedAlready) await lchown(path, uid, gid);
-    if (header.type !== 'symlink') await chmod(path, perm);
+    // A mode given at creation has no setuid/setgid bits, which are all that chown would clear.
+    if (header.type !== 'symlink' && !modeSet) await chmod(path, perm);
     for (const [k, v] of Object.entries(header.pax ?? {})) {
       // tar-stream decodes PAX values as UTF-8: a binary value that was not valid UTF-8 is lost, and is
       // skipped rather than written corrupted.
@@ -223,11 +250,8 @@ export async function applyLayer(layer: Readable, dir: string, options: ApplyOpt
     else await lutimes(path, mtime, mtime);
   }
 
-  const extract = tarExtract();
-  layer.on('error', (err) => extract.destroy(err));
-  layer.pipe(extract);
   try {
-    for await (const e of extract) {
+    for await (const e of { [Symbol.asyncIterator]: () => entries }) {
       await entry(e.header as EntryHeader, e);
       e.resume(); // drain whatever the entry did not read
     }
