@@ -14,3 +14,21 @@ export async function contextMountSums(ctx: ContextSources, mounts: readonly Run
   for (const [k, v] of Object.entries(sums)) out[`mount:context:${k}`] = v;
   return out;
 }
+
+/**
+ * expandMounts expands build arguments and ENV in the words of each `--mount` (id, target, source,
+ * from, env), as BuildKit's Dockerfile frontend does (`--mount=type=cache,id=$CACHE_ID`).
+ */
+export function expandMounts(mounts: readonly RunMount[], x: (w: string) => string): RunMount[] {
+  const opt = (w: string | undefined): string | undefined => (w === undefined ? undefined : x(w));
+  return mounts.map((m) => {
+    const out: Record<string, unknown> = { ...m };
+    for (const k of ['id', 'target', 'source', 'from', 'env'] as const) {
+      if (k in m) {
+        const v = opt((m as Partial<Record<typeof k, string>>)[k]);
+        if (v !== undefined) out[k] = v;
+      }
+    }
+    return out as unknown as RunMount;
+  });
+}

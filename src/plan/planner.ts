@@ -9,7 +9,7 @@ import { applyConfigInstruction, withShell } from './config-instructions.js';
 import { PlanError } from './errors.js';
 import { instructionText } from './instruction-text.js';
 import { DEFAULT_PATH, formatPlatform, parsePlatform, platformArgs, PROXY_ARGS, samePlatform, type Platform } from './platform.js';
-import { contextMountSums } from './mount-sums.js';
+import { contextMountSums, expandMounts } from './mount-sums.js';
 import { contextSourceSums, type ContextSources } from './sources.js';
 import { reachable, resolveTarget, stageDeps, stageIndexByName } from './stage-graph.js';
 import { addEnv, cloneConfig, commit, envMap, type StageState } from './stage-state.js';
@@ -429,8 +429,9 @@ async function planRun(
     const v = env.buildArgs.get(p);
     if (v !== undefined) procEnv = addEnv(procEnv, p, v);
   }
+  const mounts = expandMounts(ins.mounts, (w) => expandWord(w, s.vars, env.escape));
   const mountFrom: Record<string, CopyFrom> = {};
-  for (const m of ins.mounts) {
+  for (const m of mounts) {
     if ('from' in m && m.from !== undefined) {
       const f = resolveFrom(req, m.from, 0x7fffffff, env);
       if (f.kind === 'stage') mountFrom[m.from] = f;
@@ -444,14 +445,14 @@ async function planRun(
     workdir,
     user: s.config.config?.User ?? '',
     network: ins.network ?? 'default',
-    mounts: ins.mounts,
+    mounts,
     mountFrom,
   };
   const sums: Record<string, string> = {};
   for (const [name, f] of Object.entries(mountFrom)) sums[`mount:${name}`] = f.kind === 'stage' ? (env.planned.get(f.stage)?.finalKey ?? 'unknown') : f.kind === 'image' ? f.image.id : 'context';
-  Object.assign(sums, await contextMountSums(req.context, ins.mounts));
+  Object.assign(sums, await contextMountSums(req.context, mounts));
   // secret and ssh mounts count by their id, target and flags (never a value), as in BuildKit's LLB
-  const keyOp = { kind: 'run', args: argv, workdir, user: op.user, network: op.network, mounts: ins.mounts };
+  const keyOp = { kind: 'run', args: argv, workdir, user: op.user, network: op.network, mounts };
   // RUN's history shows the ARGs in scope: `RUN |2 A=1 B=2 /bin/sh -c cmd`.
   const shown = s.args.map((a) => `${a.name}=${s.vars.get(a.name) ?? a.value ?? ''}`);
   const history = ['RUN', ...(shown.length ? [`|${shown.length}`, ...shown] : []), ...argv].join(' ');
