@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { chmod, chown, lstat, mkdir, readdir, rename, rm, utimes, writeFile } from 'node:fs/promises';
+import { unlinkSync } from 'node:fs';
+import { chmod, chown, lstat, mkdir, readdir, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 
 /** CacheSharing is `RUN --mount=type=cache,sharing=...`. */
@@ -39,6 +41,13 @@ export class CacheMounts {
       const tail = prev.then(() => mine);
       this.lockTails.set(name, tail);
       await prev;
+      // another strata process (a concurrent build) may hold it too
+      const unlockFile = await lockFile(join(this.root, `${name}.lock`));
+      const unlockHere = unlock;
+      unlock = () => {
+        unlockFile();
+        unlockHere();
+      };
     }
     const busy = (this.inUse.get(name) ?? 0) > 0;
     const dir = join(this.root, sharing === 'private' && busy ? `${name}.private-${randomBytes(6).toString('hex')}` : name);
@@ -93,7 +102,7 @@ export async function pruneCacheMounts(storeRoot: string, opts: { until?: number
   const names = await readdir(root).catch(() => [] as string[]);
   let removed = 0;
   for (const n of names) {
-    if (n.endsWith('.id')) continue;
+    if (n.endsWith('.id') || n.endsWith('.lock')) continue;
     const p = join(root, n);
     const st = await lstat(p).catch(() => undefined);
     if (!st) continue;
@@ -103,4 +112,38 @@ export async function pruneCacheMounts(storeRoot: string, opts: { until?: number
     removed++;
   }
   return removed;
+}
+
+/**
+ * lockFile takes a lock between processes: a file made with O_EXCL holding the owner's pid. A lock
+ * whose owner is dead (killed mid-build) is taken over. Returns the release function.
+ */
+async function lockFile(path: string): Promise<() => void> {
+  await mkdir(join(path, '..'), { recursive: true, mode: 0o700 });
+  for (;;) {
+    try {
+      await writeFile(path, String(process.pid), { flag: 'wx' });
+      return () => {
+        try {
+          unlinkSync(path);
+        } catch {
+          // already gone: nothing to release
+        }
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const owner = Number(await readFile(path, 'utf8').catch(() => ''));
+    if (owner > 0 && owner !== process.pid && !alive(owner)) await rm(path, { force: true });
+    else await sleep(50);
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

@@ -94,6 +94,24 @@ describe('CacheMounts', () => {
     expect(order).toEqual(['first-releases', 'second']);
   });
 
+  it('locks a locked id between processes (separate CacheMounts on one store), taking over a dead owner\'s lock', async () => {
+    const a = new CacheMounts(root);
+    const b = new CacheMounts(root);
+    const order: string[] = [];
+    const first = await a.acquire('id', 'locked', owner);
+    const second = b.acquire('id', 'locked', owner).then((h) => (order.push('second'), h));
+    order.push('first-releases');
+    await first.release();
+    await (await second).release();
+    expect(order).toEqual(['first-releases', 'second']);
+    // a lock file left by a process that no longer exists does not block
+    const { createHash } = await import('node:crypto');
+    const name = createHash('sha256').update('dead').digest('hex').slice(0, 32);
+    await writeFile(join(root, `${name}.lock`), '2147483646');
+    await (await a.acquire('dead', 'locked', owner)).release();
+    await expect(stat(join(root, `${name}.lock`))).rejects.toThrow();
+  });
+
   it('prunes every cache mount, or only those unused since a time', async () => {
     const c = new CacheMounts(join(root, 'cache-mounts'));
     await (await c.acquire('a', 'shared', owner)).release();
