@@ -28,6 +28,7 @@ export function cacheMountsDir(storeRoot: string): string {
 export class CacheMounts {
   private readonly inUse = new Map<string, number>();
   private readonly lockTails = new Map<string, Promise<void>>();
+  private readonly creating = new Map<string, Promise<void>>();
 
   constructor(readonly root: string) {}
 
@@ -73,6 +74,16 @@ export class CacheMounts {
   }
 
   private async ensure(dir: string, id: string, owner: CacheOwner, seed?: (dir: string) => Promise<void>): Promise<void> {
+    // steps of parallel stages asking for the same new id wait for one creation
+    let p = this.creating.get(dir);
+    if (!p) {
+      p = this.create(dir, id, owner, seed).finally(() => this.creating.delete(dir));
+      this.creating.set(dir, p);
+    }
+    await p;
+  }
+
+  private async create(dir: string, id: string, owner: CacheOwner, seed?: (dir: string) => Promise<void>): Promise<void> {
     if (await lstat(dir).then((s) => s.isDirectory(), () => false)) return;
     await mkdir(this.root, { recursive: true, mode: 0o700 });
     // made beside and renamed into place, so a crash never leaves a half-seeded cache

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { build } from '../build/build.js';
+import { sweepWorkingSnapshots } from '../build/sweep-snapshots.js';
 import { makeRenderer, type ProgressMode } from '../build/progress-render.js';
 import type { OutputSpec } from '../build/types.js';
 import { pruneCacheMounts } from '../build/cache-mounts.js';
@@ -9,6 +10,7 @@ import { collectGarbage } from '../store/gc.js';
 import { pruneBuildCache } from '../store/prune.js';
 import { InvalidArgumentError } from '../util/errors.js';
 import { parseUntil } from './image-filters.js';
+import { cancelOnSignals, exitCodeOf } from './signals.js';
 import { collect, out, withStore } from './store-access.js';
 
 interface BuildOptions {
@@ -57,9 +59,12 @@ export function register(program: Command): void {
     .action(async (path: string, opts: BuildOptions, cmd: Command) => {
       const mode = progressMode(opts);
       const renderer = makeRenderer(mode, process.stderr);
+      // Ctrl-C / SIGTERM abort the build: the running step's process tree is killed, its snapshot removed.
+      const cancel = cancelOnSignals();
       try {
-        const result = await withStore(cmd, (store) =>
-          build({
+        const result = await withStore(cmd, async (store) => {
+          await sweepWorkingSnapshots(store);
+          return build({
             store,
             context: path,
             ...(opts.file !== undefined ? { dockerfile: opts.file } : {}),
@@ -79,10 +84,17 @@ export function register(program: Command): void {
             snapshotter: choice(opts.snapshotter ?? 'auto', ['auto', 'overlay', 'native'] as const, '--snapshotter'),
             secrets: new Map((opts.secret ?? []).map(parseSecretFlag)),
             ssh: new Map((opts.ssh ?? []).map(parseSshFlag)),
-          }),
-        );
+            signal: cancel.signal,
+          });
+        });
         if (opts.quiet) out(`${result.imageId}\n`);
+      } catch (err) {
+        const sig = cancel.received();
+        if (sig === undefined) throw err;
+        process.stderr.write(`error: build canceled by ${sig}\n`);
+        process.exitCode = exitCodeOf(sig);
       } finally {
+        cancel.dispose();
         renderer.close();
       }
     });

@@ -21,6 +21,7 @@ const GROUPS: readonly CommandGroup[] = [
   { names: ['login', 'logout', 'pull', 'push', 'search'], load: () => import('./registry.js') },
   { names: ['report'], load: () => import('./report.js') },
   { names: ['cache'], load: () => import('./cache.js') },
+  { names: ['run', 'ps', 'rm', 'commit'], load: () => import('./containers.js') },
 ];
 
 /**
