@@ -188,7 +188,8 @@ async function seedFrom(m: Extract<RunMount, { type: 'cache' }>, op: RunOp, sour
 async function mountChain(chains: SnapshotChains, chain: ChainLayer[], writable: boolean): Promise<{ dir: string; release: () => Promise<void> }> {
   const sn = chains.snapshotter;
   const top = await chains.ensure(chain);
-  const key = `mount-${randomBytes(8).toString('hex')}`;
+  // 'view-' so a killed build's leftover is swept (sweep-snapshots.ts)
+  const key = `view-mount-${randomBytes(8).toString('hex')}`;
   const rootfsMounts = writable ? await sn.prepare(key, top) : await sn.view(key, top);
   let done!: () => void;
   const released = new Promise<void>((r) => (done = r));
