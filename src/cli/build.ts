@@ -151,7 +151,7 @@ function progressMode(opts: BuildOptions): ProgressMode {
 }
 
 /** buildArgs reads `--build-arg K=V` (or `K`, taking V from the environment, as docker does). */
-function buildArgs(raw: string[]): Record<string, string> {
+export function buildArgs(raw: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const a of raw) {
     const i = a.indexOf('=');

@@ -15,6 +15,7 @@ interface CommandGroup {
 const GROUPS: readonly CommandGroup[] = [
   { names: ['parse'], load: () => import('./parse.js') },
   { names: ['build', 'builder'], load: () => import('./build.js') },
+  { names: ['plan'], load: () => import('./plan.js') },
   { names: ['image', 'images', 'tag', 'rmi', 'inspect', 'history'], load: () => import('./images.js') },
   { names: ['image', 'import', 'save', 'load'], load: () => import('./image-io.js') },
   { names: ['image', 'system'], load: () => import('./system.js') },
