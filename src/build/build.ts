@@ -19,6 +19,8 @@ import { assembleConfig } from './assemble-image.js';
 import { pullingResolver } from './base-resolver.js';
 import type { CacheSpec } from './cache-spec.js';
 import type { PullPolicy, Registries } from '../registry/index.js';
+import { cacheMountsDir } from './cache-mounts.js';
+import type { SecretSource } from './secrets.js';
 import { storeChecksumCache } from './checksum-store.js';
 import { storeMissExplainer } from './insight.js';
 import { originOf, tagPlan } from '../plan/explain-miss.js';
@@ -68,6 +70,10 @@ export interface BuildRequest {
   registries?: Registries;
   cacheFrom?: CacheSpec[];
   cacheTo?: CacheSpec[];
+  /** secrets: `--secret id=X,src=FILE|env=VAR`, by id (read only when a step mounts them). */
+  secrets?: ReadonlyMap<string, SecretSource>;
+  /** ssh: `--ssh ID=SOCKET`: agent sockets RUN --mount=type=ssh forwards, by id. */
+  ssh?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -94,7 +100,11 @@ function defaultFilesystems(req: BuildRequest): {
       run: async (ctx) => {
         handler ??= (async () => {
           const [{ snapshotRunHandler }, { selectRunner }] = await Promise.all([import('./run-step.js'), import('../../runners/select.js')]);
-          return snapshotRunHandler(await get(), selectRunner(req.runner ?? 'auto'), req.network === 'none' ? 'none' : 'host');
+          return snapshotRunHandler(await get(), selectRunner(req.runner ?? 'auto'), req.network === 'none' ? 'none' : 'host', {
+            cacheRoot: cacheMountsDir(req.store.root),
+            ...(req.secrets ? { secrets: req.secrets } : {}),
+            ...(req.ssh ? { ssh: req.ssh } : {}),
+          });
         })();
         return (await handler).run(ctx);
       },

@@ -248,6 +248,11 @@ async function runStep(
         log: (line) => req.onEvent?.({ type: 'step', status: 'log', time: Date.now(), step: step.id, name: step.name, text: line }),
         ...(req.signal ? { signal: req.signal } : {}),
         ...(epoch !== undefined ? { epoch } : {}),
+        mountSources: {
+          contextRoot: req.contextRoot,
+          ignore: req.ignore,
+          chainOf: async (f) => (f.kind === 'stage' ? (await outcomes.get(f.stage)!).fs.chain : f.kind === 'image' ? imageChain(req.store, f.image.id) : []),
+        },
       });
       return { tar: made.tar, compact: undefined, cleanup: async (diffID) => made.finish(diffID) };
     }

@@ -2,13 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rmdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import type { Mount as RunMount, Runner, UserSpec } from '../../runners/types.js';
+import { PassThrough, type Readable } from 'node:stream';
+import type { Runner, UserSpec } from '../../runners/types.js';
 import type { StepOp } from '../plan/types.js';
 import { StrataError } from '../util/errors.js';
+import { mountDeps, type RunMountOptions } from './run-mount-deps.js';
+import { prepareRunMounts, type PreparedMounts } from './run-mounts.js';
 import type { FsView } from './fs-view.js';
 import { chainId, type SnapshotChains } from './snapshots.js';
-import type { RunHandler } from './types.js';
+import type { RunContext, RunHandler } from './types.js';
 import { UnknownUserError } from './user-db.js';
 
 /** RunFailedError: the RUN command exited non-zero; the message carries the last lines it printed. */
@@ -27,15 +29,23 @@ const KEEP_LINES = 10;
  * prepare → run → diff (the layer) → commit as the new chain's snapshot, so the next step starts
  * from it without unpacking anything again.
  */
-export function snapshotRunHandler(chains: SnapshotChains, runner: Runner, defaultNetwork: 'host' | 'none' = 'host'): RunHandler {
+export function snapshotRunHandler(chains: SnapshotChains, runner: Runner, defaultNetwork: 'host' | 'none' = 'host', mountOptions: RunMountOptions = {}): RunHandler {
+  const deps = mountDeps(chains, mountOptions);
   return {
     async run(ctx) {
       const op = ctx.step.op as Extract<StepOp, { kind: 'run' }>;
-      for (const m of op.mounts) {
-        if (m.type !== 'tmpfs') throw new StrataError('RUN_MOUNT_UNSUPPORTED', `RUN --mount=type=${m.type} is not supported yet`);
-      }
       const parentView = await ctx.parentView();
       const user = await resolveRunUser(op.user, parentView);
+      const prepared = await prepareRunMounts(op, ctx.mountSources, deps, user);
+      try {
+        return await runPrepared(ctx, op, user, prepared);
+      } finally {
+        await prepared.release();
+      }
+    },
+  };
+
+  async function runPrepared(ctx: RunContext, op: Extract<StepOp, { kind: 'run' }>, user: UserSpec, prepared: PreparedMounts): Promise<{ tar: Readable; finish: (diffID?: string) => Promise<void> }> {
       const top = await chains.ensure(ctx.parent);
       const key = `run-${randomBytes(8).toString('hex')}`;
       const sn = chains.snapshotter;
@@ -54,17 +64,16 @@ export function snapshotRunHandler(chains: SnapshotChains, runner: Runner, defau
           if (tail.length > KEEP_LINES) tail.shift();
         }
       });
-      const extra: RunMount[] = op.mounts.flatMap((m) => (m.type === 'tmpfs' ? [{ type: 'tmpfs' as const, target: m.target, ...(m.size !== undefined ? { sizeBytes: m.size } : {}) }] : []));
       let result;
       try {
         result = await runner.run({
           rootfs,
           rootfsMounts: mounts,
           args: op.args,
-          env: op.env,
+          env: [...op.env, ...prepared.env],
           cwd: op.workdir,
           user,
-          mounts: extra,
+          mounts: prepared.mounts,
           // RUN --network wins; otherwise the build's --network (there is no bridge: default is host)
           network: op.network === 'default' ? defaultNetwork : op.network,
           stdin: 'ignore',
@@ -100,8 +109,7 @@ export function snapshotRunHandler(chains: SnapshotChains, runner: Runner, defau
           else await sn.commit(name, key);
         },
       };
-    },
-  };
+  }
 }
 
 /** resolveRunUser turns USER (`name`, `uid`, `name:group`, `uid:gid`) into ids, as runc does. */

@@ -4,6 +4,7 @@ import type { Descriptor, ImageConfig } from '../image/oci.js';
 import type { Platform } from '../plan/platform.js';
 import type { PlannedStep } from '../plan/types.js';
 import type { FsView } from './fs-view.js';
+import type { RunMountSources } from './run-mounts.js';
 
 /** OutputSpec is one `--output`: type=docker|oci|tar,dest=FILE or type=local,dest=DIR. */
 export type OutputSpec = { type: 'docker' | 'oci' | 'tar'; dest: string } | { type: 'local'; dest: string };
@@ -58,6 +59,8 @@ export interface RunContext {
   log: (line: string) => void;
   signal?: AbortSignal;
   epoch?: number;
+  /** mountSources: where RUN --mount=type=bind (and cache from=) read the context, stages and images. */
+  mountSources?: RunMountSources;
 }
 
 /**

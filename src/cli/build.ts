@@ -5,6 +5,9 @@ import { makeRenderer, type ProgressMode } from '../build/progress-render.js';
 import type { OutputSpec } from '../build/types.js';
 import { parseCacheSpec } from '../build/cache-spec.js';
 import { globalOptions } from './global-options.js';
+import { pruneCacheMounts } from '../build/cache-mounts.js';
+import { parseSecretFlag } from '../build/secrets.js';
+import { parseSshFlag } from '../build/ssh-forward.js';
 import { collectGarbage } from '../store/gc.js';
 import { pruneBuildCache } from '../store/prune.js';
 import { InvalidArgumentError } from '../util/errors.js';
@@ -32,6 +35,8 @@ interface BuildOptions {
   cacheFrom?: string[];
   cacheTo?: string[];
   insecureRegistry?: string[];
+  secret?: string[];
+  ssh?: string[];
 }
 
 /** register adds `build` and `builder prune`. */
@@ -59,6 +64,8 @@ export function register(program: Command): void {
     .option('--pull', 'always pull FROM images, even those in the store')
     .option('--cache-from <SPEC>', 'import build cache: type=registry,ref=REF or type=local,src=DIR (repeatable)', collect)
     .option('--cache-to <SPEC>', 'export build cache: type=registry,ref=REF[,mode=min|max] or type=local,dest=DIR[,mode=...] (repeatable)', collect)
+    .option('--secret <id=ID,src=FILE|env=VAR>', 'a secret RUN --mount=type=secret can read (repeatable)', collect)
+    .option('--ssh <default|ID=SOCKET>', 'an ssh agent socket RUN --mount=type=ssh forwards (repeatable)', collect)
     .action(async (path: string, opts: BuildOptions, cmd: Command) => {
       const mode = progressMode(opts);
       const renderer = makeRenderer(mode, process.stderr);
@@ -90,6 +97,8 @@ export function register(program: Command): void {
             ...(registries ? { registries } : {}),
             cacheFrom: (opts.cacheFrom ?? []).map((s) => parseCacheSpec(s, '--cache-from')),
             cacheTo: (opts.cacheTo ?? []).map((s) => parseCacheSpec(s, '--cache-to')),
+            secrets: new Map((opts.secret ?? []).map(parseSecretFlag)),
+            ssh: new Map((opts.ssh ?? []).map(parseSshFlag)),
             signal: cancel.signal,
           });
         });
@@ -136,8 +145,10 @@ export function register(program: Command): void {
           store.deleteCacheRecords(drop);
           removed.keys = drop;
         } else removed = pruneBuildCache(store, until !== undefined ? { until } : {});
+        // cache mounts (RUN --mount=type=cache) go too, except when only trimming to --keep-storage
+        const mountsRemoved = opts.keepStorage === undefined ? await pruneCacheMounts(store.root, until !== undefined ? { until } : {}) : 0;
         const gc = await collectGarbage(store);
-        out(`Deleted build cache objects: ${removed.keys.length}\nTotal reclaimed space: ${formatBytes(gc.reclaimedBytes)}\n`);
+        out(`Deleted build cache objects: ${removed.keys.length + mountsRemoved}\nTotal reclaimed space: ${formatBytes(gc.reclaimedBytes)}\n`);
       });
     });
 }

@@ -9,6 +9,7 @@ import { applyConfigInstruction, withShell } from './config-instructions.js';
 import { PlanError } from './errors.js';
 import { instructionText } from './instruction-text.js';
 import { DEFAULT_PATH, formatPlatform, parsePlatform, platformArgs, PROXY_ARGS, samePlatform, type Platform } from './platform.js';
+import { contextMountSums, expandMounts } from './mount-sums.js';
 import { contextSourceSums, type ContextSources } from './sources.js';
 import { reachable, resolveTarget, stageDeps, stageIndexByName } from './stage-graph.js';
 import { addEnv, cloneConfig, commit, envMap, type StageState } from './stage-state.js';
@@ -209,7 +210,7 @@ async function planStage(req: PlanRequest, stage: Stage, env: StageEnv): Promise
       historyIndex = commit(s, r.history, true, true);
       inputs = { v: 1, parent: key, instruction: text, op: r.keyOp, env: [], args: {}, sources: r.sums, platform: platformStr };
     } else if (ins.kind === 'run') {
-      const r = planRun(req, s, ins, env, workdir);
+      const r = await planRun(req, s, ins, env, workdir);
       op = r.op;
       historyIndex = commit(s, r.history, true, true);
       inputs = { v: 1, parent: key, instruction: text, op: r.keyOp, env: r.op.kind === 'run' ? r.op.env : [], args: r.args, sources: r.sums, platform: platformStr };
@@ -272,6 +273,15 @@ export function normalizeWorkdir(current: string, p: string): string {
   const joined = p.startsWith('/') ? p : posix.join(current || '/', p);
   const clean = posix.normalize(joined);
   return clean.length > 1 && clean.endsWith('/') ? clean.slice(0, -1) : clean;
+}
+
+/** resolveMountImage resolves `RUN --mount from=IMAGE` as COPY --from does. */
+async function resolveMountImage(req: PlanRequest, ref: string, ins: RunInstruction): Promise<CopyFrom> {
+  try {
+    return { kind: 'image', image: await req.resolver.resolve(ref, req.platform) };
+  } catch (err) {
+    throw new PlanError((err as { code?: string }).code ?? 'IMAGE_NOT_FOUND', `RUN --mount from=${ref}: ${(err as Error).message}`, ins.range, { cause: err });
+  }
 }
 
 function resolveFrom(req: PlanRequest, name: string, stageIndex: number, env: StageEnv): CopyFrom | { kind: 'image-ref'; ref: string } {
@@ -393,13 +403,13 @@ async function planCopyStep(
   return { op, keyOp, sums, files, history };
 }
 
-function planRun(
+async function planRun(
   req: PlanRequest,
   s: StageState,
   ins: RunInstruction,
   env: StageEnv,
   workdir: string,
-): { op: StepOp; keyOp: Record<string, unknown>; args: Record<string, string>; sums: Record<string, string>; history: string } {
+): Promise<{ op: StepOp; keyOp: Record<string, unknown>; args: Record<string, string>; sums: Record<string, string>; history: string }> {
   let command = ins.command;
   // A heredoc RUN (`RUN <<EOF`) runs its body through the shell.
   if (command.form === 'shell' && ins.heredocs.length > 0 && /^<<-?["']?[A-Za-z0-9_]+["']?\s*$/.test(command.text.trim())) {
@@ -419,11 +429,13 @@ function planRun(
     const v = env.buildArgs.get(p);
     if (v !== undefined) procEnv = addEnv(procEnv, p, v);
   }
+  const mounts = expandMounts(ins.mounts, (w) => expandWord(w, s.vars, env.escape));
   const mountFrom: Record<string, CopyFrom> = {};
-  for (const m of ins.mounts) {
+  for (const m of mounts) {
     if ('from' in m && m.from !== undefined) {
       const f = resolveFrom(req, m.from, 0x7fffffff, env);
       if (f.kind === 'stage') mountFrom[m.from] = f;
+      else if (f.kind === 'image-ref') mountFrom[m.from] = await resolveMountImage(req, f.ref, ins);
     }
   }
   const op: StepOp = {
@@ -433,12 +445,14 @@ function planRun(
     workdir,
     user: s.config.config?.User ?? '',
     network: ins.network ?? 'default',
-    mounts: ins.mounts,
+    mounts,
     mountFrom,
   };
   const sums: Record<string, string> = {};
-  for (const [name, f] of Object.entries(mountFrom)) if (f.kind === 'stage') sums[`mount:${name}`] = env.planned.get(f.stage)?.finalKey ?? 'unknown';
-  const keyOp = { kind: 'run', args: argv, workdir, user: op.user, network: op.network, mounts: ins.mounts.filter((m) => m.type !== 'secret' && m.type !== 'ssh') };
+  for (const [name, f] of Object.entries(mountFrom)) sums[`mount:${name}`] = f.kind === 'stage' ? (env.planned.get(f.stage)?.finalKey ?? 'unknown') : f.kind === 'image' ? f.image.id : 'context';
+  Object.assign(sums, await contextMountSums(req.context, mounts));
+  // secret and ssh mounts count by their id, target and flags (never a value), as in BuildKit's LLB
+  const keyOp = { kind: 'run', args: argv, workdir, user: op.user, network: op.network, mounts };
   // RUN's history shows the ARGs in scope: `RUN |2 A=1 B=2 /bin/sh -c cmd`.
   const shown = s.args.map((a) => `${a.name}=${s.vars.get(a.name) ?? a.value ?? ''}`);
   const history = ['RUN', ...(shown.length ? [`|${shown.length}`, ...shown] : []), ...argv].join(' ');
