@@ -36,13 +36,13 @@ function sh(cmd: string, args: string[]): string {
   return execFileSync(cmd, args, { encoding: 'utf8' }).trim();
 }
 
-function asUser(name: string, args: string[], home: string) {
+function asUser(name: string, args: string[], home: string, xdg = 'xdg') {
   const r = spawnSync(
     'setpriv',
     ['--reuid', name, '--regid', name, '--init-groups', '--', process.execPath, cliPath, ...args],
     {
       cwd: home,
-      env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: home, XDG_DATA_HOME: join(home, 'xdg'), SOURCE_DATE_EPOCH: '1700000000' },
+      env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: home, XDG_DATA_HOME: join(home, xdg), SOURCE_DATE_EPOCH: '1700000000' },
       encoding: 'utf8',
     },
   );
@@ -130,16 +130,18 @@ describe('rootless build as a real unprivileged user', () => {
     const home = userHome(withIds);
     writeFileSync(join(home, 'Dockerfile'), DOCKERFILE);
     chownSync(join(home, 'Dockerfile'), uid, uid);
-    const imported = asUser(withIds, ['import', 'busybox.tar', 'busybox'], home);
-    expect(imported.code, imported.stderr).toBe(0);
-
-    const auto = asUser(withIds, ['build', '--progress', 'plain', '-t', 'auto', '.'], home);
+    // Two stores: overlay and native snapshots of the same layer must not share a snapshot root.
+    for (const xdg of ['xdg', 'xdg-native']) {
+      const imported = asUser(withIds, ['import', 'busybox.tar', 'busybox'], home, xdg);
+      expect(imported.code, imported.stderr).toBe(0);
+    }
+    const auto = asUser(withIds, ['build', '--progress', 'plain', '--snapshotter', 'overlay', '-t', 'auto', '.'], home);
     expect(auto.code, auto.stderr).toBe(0);
-    const rootless = asUser(withIds, ['build', '--progress', 'plain', '--no-cache', '--runner', 'rootless', '-t', 'rootless', '.'], home);
+    const rootless = asUser(withIds, ['build', '--progress', 'plain', '--runner', 'rootless', '--snapshotter', 'native', '-t', 'rootless', '.'], home, 'xdg-native');
     expect(rootless.code, rootless.stderr).toBe(0);
 
-    for (const ref of ['auto', 'rootless']) {
-      const saved = asUser(withIds, ['save', '-o', `${ref}.tar`, ref], home);
+    for (const [ref, xdg] of [['auto', 'xdg'], ['rootless', 'xdg-native']] as const) {
+      const saved = asUser(withIds, ['save', '-o', `${ref}.tar`, ref], home, xdg);
       expect(saved.code, saved.stderr).toBe(0);
     }
     const layers = await imageLayers(join(home, 'auto.tar'));
@@ -151,25 +153,26 @@ describe('rootless build as a real unprivileged user', () => {
     expect(first.get('data')).toEqual({ uid: 0, gid: 0, mode: 0o755, type: 'directory' });
     expect(second.get('data')).toEqual({ uid: 1000, gid: 1000, mode: 0o755, type: 'directory' });
     expect(second.get('data/suid')).toEqual({ uid: 0, gid: 0, mode: 0o4755, type: 'file' });
-    // Same layers whichever way the runner was chosen (SOURCE_DATE_EPOCH makes them comparable).
+    // Same layers with either snapshotter and runner choice (SOURCE_DATE_EPOCH makes them comparable).
     expect(await imageLayers(join(home, 'rootless.tar'))).toEqual(layers);
 
     // On the host the store belongs to the user; only snapshot files chowned in a step have its
     // subordinate ids (container id n → subStart + n - 1); nothing is root's.
-    const store = join(home, 'xdg', 'strata');
-    expect(existsSync(join(store, 'meta.db'))).toBe(true);
-    const foreign: string[] = [];
-    walk(store, (p, st) => {
-      const inRange = (id: number) => id >= subStart && id < subStart + 65536;
-      const ok = p.startsWith(join(store, 'snapshots') + '/') ? (st.uid === uid || inRange(st.uid)) && (st.gid === uid || inRange(st.gid)) : st.uid === uid && st.gid === uid;
-      if (!ok) foreign.push(`${p} ${st.uid}:${st.gid}`);
-    });
-    expect(foreign).toEqual([]);
-    const subOwned: number[] = [];
-    walk(join(store, 'snapshots'), (_p, st) => {
-      if (st.uid !== uid) subOwned.push(st.uid - subStart + 1);
-    });
-    expect(new Set(subOwned)).toEqual(new Set([1000, 65534]));
+    for (const xdg of ['xdg', 'xdg-native']) {
+      const store = join(home, xdg, 'strata');
+      expect(existsSync(join(store, 'meta.db'))).toBe(true);
+      const foreign: string[] = [];
+      const subOwned = new Set<number>();
+      walk(store, (p, st) => {
+        const inRange = (id: number) => id >= subStart && id < subStart + 65536;
+        const inSnapshots = p.startsWith(join(store, 'snapshots') + '/');
+        const ok = inSnapshots ? (st.uid === uid || inRange(st.uid)) && (st.gid === uid || inRange(st.gid)) : st.uid === uid && st.gid === uid;
+        if (!ok) foreign.push(`${p} ${st.uid}:${st.gid}`);
+        if (st.uid !== uid) subOwned.add(st.uid - subStart + 1);
+      });
+      expect(foreign).toEqual([]);
+      expect(subOwned).toEqual(new Set([1000, 65534]));
+    }
 
     // Nothing mounted on the host, no process of the user left.
     expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(work);
