@@ -53,10 +53,11 @@ export async function rootlessReexec(argv: readonly string[], env: NodeJS.Proces
   return runChild(unshare, childEnv);
 }
 
-/** runChild starts `unshare ARGS` with our stdio, relays signals to it, and resolves with its exit code. */
+/** runChild starts `unshare ARGS` (through setpriv) with our stdio, relays signals to it, and resolves with its exit code. */
 function runChild(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn('unshare', args, { stdio: 'inherit', env });
+    // --pdeathsig: a strata killed outright still stops its child (the signal survives entering the namespace).
+    const child = spawn('setpriv', ['--pdeathsig', 'TERM', '--', 'unshare', ...args], { stdio: 'inherit', env });
     const relay = (sig: NodeJS.Signals): void => {
       // A Ctrl-C reaches the whole foreground process group, child included: relaying it would count as
       // a second signal, which makes strata exit without cleaning up.
@@ -65,7 +66,7 @@ function runChild(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
     };
     const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
     for (const s of signals) process.on(s, relay);
-    child.on('error', (err) => reject(new RootlessUnavailableError(`cannot start unshare: ${err.message}`)));
+    child.on('error', (err) => reject(new RootlessUnavailableError(`cannot start setpriv/unshare (util-linux): ${err.message}`)));
     child.on('exit', (code, sig) => {
       for (const s of signals) process.off(s, relay);
       resolve(code ?? 128 + (sig ? constants.signals[sig] : 1));

@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chownSync, copyFileSync, createReadStream, existsSync, lstatSync, type Stats, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -103,6 +103,38 @@ function walk(dir: string, visit: (path: string, st: Stats) => void): void {
   }
 }
 
+/** pidsOf lists the live (not zombie) processes whose real uid is `id`. */
+function pidsOf(id: number): string[] {
+  return readdirSync('/proc').filter((p) => {
+    try {
+      const status = readFileSync(`/proc/${p}/status`, 'utf8');
+      return !/^State:\s+Z/m.test(status) && /^Uid:\s+(\d+)/m.exec(status)?.[1] === String(id);
+    } catch {
+      return false; // not a process, or gone meanwhile
+    }
+  });
+}
+
+/** processesOf lists the command lines of the user's live processes. */
+function processesOf(id: number): string[] {
+  return pidsOf(id).map((p) => {
+    try {
+      return readFileSync(`/proc/${p}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
+    } catch {
+      return '';
+    }
+  });
+}
+
+/** until polls `check` every 100 ms (up to `limitMs`, a bound for a hung run, not a timing assumption). */
+async function until(check: () => boolean, limitMs = 30000): Promise<boolean> {
+  for (let waited = 0; waited < limitMs; waited += 100) {
+    if (check()) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return check();
+}
+
 beforeAll(() => {
   if (!canRun) return;
   work = mkdtempSync(join(tmpdir(), 'strata-build-rootless-'));
@@ -115,6 +147,8 @@ beforeAll(() => {
 
 afterAll(() => {
   if (!canRun) return;
+  // A failed kill test could leave the user's processes behind, and userdel refuses a user with processes.
+  for (const pid of pidsOf(uid)) spawnSync('kill', ['-KILL', pid]);
   for (const name of [withIds, withoutIds]) spawnSync('userdel', [name]);
   rmSync(work, { recursive: true, force: true });
 });
@@ -176,14 +210,26 @@ describe('rootless build as a real unprivileged user', () => {
 
     // Nothing mounted on the host, no process of the user left.
     expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(work);
-    const left = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
-      try {
-        return /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] === String(uid);
-      } catch {
-        return false;
-      }
+    expect(processesOf(uid)).toEqual([]);
+  });
+
+  it.skipIf(!canRun)('a strata killed with SIGKILL mid-step leaves no process and no mount', async () => {
+    const home = join(work, withIds);
+    const ctx = join(home, 'sleepy');
+    mkdirSync(ctx);
+    writeFileSync(join(ctx, 'Dockerfile'), 'FROM busybox\nRUN sleep 1000\n');
+    execFileSync('chown', ['-R', `${withIds}:${withIds}`, ctx]);
+    const child = spawn('setpriv', ['--reuid', withIds, '--regid', withIds, '--init-groups', '--', process.execPath, cliPath, 'build', '--progress', 'plain', ctx], {
+      cwd: home,
+      env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: home, XDG_DATA_HOME: join(home, 'xdg') },
+      stdio: 'ignore',
     });
-    expect(left).toEqual([]);
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, sig) => resolve(sig)));
+    expect(await until(() => processesOf(uid).includes('sleep 1000'))).toBe(true);
+    child.kill('SIGKILL'); // setpriv exec'd node: this is strata itself, which cannot clean up
+    expect(await exited).toBe('SIGKILL');
+    expect(await until(() => processesOf(uid).length === 0), JSON.stringify(processesOf(uid))).toBe(true);
+    expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(work);
   });
 
   it.skipIf(!canRun)('tells a user without subordinate ids what is missing, in one line', () => {
