@@ -190,6 +190,11 @@ describe('rootless build as a real unprivileged user', () => {
     // Same layers with either snapshotter and runner choice (SOURCE_DATE_EPOCH makes them comparable).
     expect(await imageLayers(join(home, 'rootless.tar'))).toEqual(layers);
 
+    // strata run re-execs the same way: the container sees the ids the layers carry.
+    const ran = asUser(withIds, ['run', '--rm', 'auto', 'stat', '-c', '%u:%g %a %n', '/data', '/data/user', '/data/nobody', '/data/suid'], home);
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(ran.stdout).toBe('1000:1000 755 /data\n1000:1000 644 /data/user\n65534:65534 644 /data/nobody\n0:0 4755 /data/suid\n');
+
     // On the host the store belongs to the user; only snapshot files chowned in a step have its
     // subordinate ids (container id n → subStart + n - 1); nothing is root's.
     for (const xdg of ['xdg', 'xdg-native']) {
