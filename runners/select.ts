@@ -12,10 +12,17 @@ export function selectRunner(choice: RunnerChoice, options: RunnerOptions = {}):
     case 'chroot':
       return new ChrootRunner();
     case 'rootless':
-      return new RootlessRunner();
+      // Inside the user namespace a rootless strata re-executed itself in (src/cli/userns-reexec.ts) the
+      // caller is already root with its subordinate ids mapped: a chroot there is the rootless runner.
+      return inRootlessStrata() ? new ChrootRunner() : new RootlessRunner();
     case 'oci':
       return new OciRunner(options);
     case 'auto':
       return process.getuid?.() === 0 ? new ChrootRunner() : new RootlessRunner();
   }
+}
+
+/** inRootlessStrata: this process is root of the user namespace a rootless strata made (STRATA_USERNS set). */
+function inRootlessStrata(): boolean {
+  return process.getuid?.() === 0 && process.env.STRATA_USERNS !== undefined;
 }

@@ -18,8 +18,11 @@ async function main(argv: string[]): Promise<number> {
     .enablePositionalOptions()
     .exitOverride()
     .showHelpAfterError();
-  await registerCommands(program, commandNameOf(argv.slice(2), ['--root']));
   try {
+    // An unprivileged build or run re-executes strata as root of a user namespace (src/cli/userns-reexec.ts).
+    const reexec = process.getuid?.() === 0 ? undefined : await (await import('./userns-reexec.js')).rootlessReexec(argv);
+    if (reexec !== undefined) return reexec;
+    await registerCommands(program, commandNameOf(argv.slice(2), ['--root']));
     await program.parseAsync(argv);
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (err) {

@@ -53,7 +53,9 @@ export class OverlaySnapshotter extends SnapshotterBase {
   private extraOptions(): string[] {
     // index off: hard links to lower files are copied up as plain links in the upper dir, which the diff
     // reads as a tar hard link; no redirect_dir/metacopy, so every changed file is whole in the upper dir.
-    return ['index=off', 'redirect_dir=off', 'metacopy=off', ...(this.userxattr ? ['userxattr'] : [])];
+    // With userxattr the kernel refuses any redirect_dir but nofollow ("off" means follow when the module's
+    // redirect_always_follow is on, the default).
+    return ['index=off', this.userxattr ? 'redirect_dir=nofollow' : 'redirect_dir=off', 'metacopy=off', ...(this.userxattr ? ['userxattr'] : [])];
   }
 
   protected override async beforeCommit(info: SnapshotInfo): Promise<void> {
