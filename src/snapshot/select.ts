@@ -40,12 +40,17 @@ export function overlaySupported(root: string): boolean {
   return ok;
 }
 
-/** createSnapshotter opens the snapshotter `choice` over `root`; auto picks overlay where the kernel has it on root's filesystem. */
+/**
+ * createSnapshotter opens the snapshotter `choice` over `root`; auto picks overlay where the kernel has it on
+ * root's filesystem. Each kind keeps its snapshots in its own folder (`root/overlay`, `root/native`): the two
+ * name committed snapshots alike (by layer), but an overlay snapshot holds only its own layer's changes while a
+ * native one holds the whole tree, so one kind must never pick up the other's.
+ */
 export function createSnapshotter(choice: SnapshotterChoice, root: string): Snapshotter {
-  if (choice === 'native') return new NativeSnapshotter(root);
+  if (choice === 'native') return new NativeSnapshotter(join(root, 'native'));
   if (choice === 'overlay') {
     if (!overlaySupported(root)) throw new SnapshotterUnavailableError(`overlayfs cannot be used on ${root} here; use --snapshotter native`);
-    return new OverlaySnapshotter(root);
+    return new OverlaySnapshotter(join(root, 'overlay'));
   }
-  return overlaySupported(root) ? new OverlaySnapshotter(root) : new NativeSnapshotter(root);
+  return overlaySupported(root) ? new OverlaySnapshotter(join(root, 'overlay')) : new NativeSnapshotter(join(root, 'native'));
 }
