@@ -64,6 +64,12 @@ export async function applyLayer(layer: Readable, dir: string, options: ApplyOpt
   const unpacked = new Set<string>();
   // fresh: directories this apply created, which hold nothing but what it unpacked (no lstat needed);
   // setgid: directories whose new children inherit their group.
+  // tar-stream hands entries only to a consumer that is already there: take the iterator before any data
+  // can arrive (a child process's pipe may have the whole layer buffered).
+  const extract = tarExtract();
+  const entries = extract[Symbol.asyncIterator]();
+  layer.on('error', (err) => extract.destroy(err));
+  layer.pipe(extract);
   const fresh = new Set<string>((await readdir(dir)).length === 0 ? [''] : []);
   const setgid = new Set<string>();
   const me = { uid: process.getuid?.() ?? -1, gid: process.getgid?.() ?? -1 };
@@ -223,11 +229,8 @@ export async function applyLayer(layer: Readable, dir: string, options: ApplyOpt
     else await lutimes(path, mtime, mtime);
   }
 
-  const extract = tarExtract();
-  layer.on('error', (err) => extract.destroy(err));
-  layer.pipe(extract);
   try {
-    for await (const e of extract) {
+    for await (const e of { [Symbol.asyncIterator]: () => entries }) {
       await entry(e.header as EntryHeader, e);
       e.resume(); // drain whatever the entry did not read
     }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { applyLayer } from './apply-layer.js';
+import { holdStream } from './hold-stream.js';
 import { SnapshotterBase } from './base.js';
 import { SnapshotStateError } from './errors.js';
 import { writeLayer } from './layer-writer.js';
@@ -63,12 +64,14 @@ export class NativeSnapshotter extends SnapshotterBase {
   }
 
   async importLayer(name: string, parent: string | undefined, layer: Readable): Promise<SnapshotInfo> {
+    const input = holdStream(layer);
     const key = `import-${name}-${process.pid}-${Date.now()}`;
     const info = await this.newSnapshot(key, 'active', parent);
     try {
-      await applyLayer(layer, this.fsDir(info), { whiteouts: 'delete', ignoreOwnership: process.getuid?.() !== 0 });
+      await applyLayer(input, this.fsDir(info), { whiteouts: 'delete', ignoreOwnership: process.getuid?.() !== 0 });
       return await this.commit(name, key);
     } catch (err) {
+      input.destroy();
       await this.remove(key).catch(() => {});
       throw err;
     }

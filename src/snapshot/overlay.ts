@@ -2,6 +2,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { applyLayer } from './apply-layer.js';
+import { holdStream } from './hold-stream.js';
 import { SnapshotterBase } from './base.js';
 import { SnapshotStateError } from './errors.js';
 import { writeLayer } from './layer-writer.js';
@@ -70,11 +71,12 @@ export class OverlaySnapshotter extends SnapshotterBase {
   }
 
   async importLayer(name: string, parent: string | undefined, layer: Readable): Promise<SnapshotInfo> {
+    const input = holdStream(layer);
     const key = `import-${name}-${process.pid}-${Date.now()}`;
     const info = await this.newSnapshot(key, 'active', parent);
     try {
       const lowers = info.parent === undefined ? [] : (await this.chain(await this.stat(info.parent))).map((p) => this.fsDir(p));
-      await applyLayer(layer, this.fsDir(info), {
+      await applyLayer(input, this.fsDir(info), {
         whiteouts: 'overlay',
         opaqueXattr: this.userxattr ? 'user.overlay.opaque' : 'trusted.overlay.opaque',
         lowers,
@@ -82,6 +84,7 @@ export class OverlaySnapshotter extends SnapshotterBase {
       });
       return await this.commit(name, key);
     } catch (err) {
+      input.destroy();
       await this.remove(key).catch(() => {});
       throw err;
     }

@@ -70,7 +70,7 @@ async function bench(name: string, make: (root: string) => Snapshotter, n: numbe
       t0 = process.hrtime.bigint();
       const r = await runner.run({
         rootfs: join(work, 'mnt'), rootfsMounts: mounts, args: ['sh', '-c', `echo run ${i} > /data/d0/f0`],
-        env: ['PATH=/bin:/usr/bin'], cwd: '/', user: { uid: 0, gid: 0 }, mounts: [], network: 'none',
+        env: ['PATH=/bin:/usr/bin'], cwd: '/', user: { uid: 0, gid: 0 }, mounts: [], network: 'none', stderr: process.stderr,
       });
       if (r.exitCode !== 0) throw new Error(`step exited ${r.exitCode}`);
       t.run.push(ms(t0));

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -178,6 +178,17 @@ export function snapshotterSuite(name: string, make: (root: string) => Snapshott
       });
       await expect(sn.remove('l1')).rejects.toMatchObject({ code: 'SNAPSHOT_STATE' });
       await expect(sn.commit('l1', 'nope')).rejects.toMatchObject({ code: 'SNAPSHOT_NOT_FOUND' });
+    });
+
+    it('imports a layer streamed from a child process that may finish before the unpack starts', async () => {
+      const src = join(root, 'src');
+      mkdirSync(join(src, 'data'), { recursive: true });
+      for (let i = 0; i < 50; i++) writeFileSync(join(src, 'data', `f${i}`), String(i));
+      const tarProc = spawn('tar', ['-C', src, '--numeric-owner', '-cf', '-', 'data'], { stdio: ['ignore', 'pipe', 'inherit'] });
+      await sn.importLayer('from-pipe', 'base', tarProc.stdout);
+      await withMounted(await sn.view('vp', 'from-pipe'), async (dir) => {
+        expect(readdirSync(join(dir, 'data'))).toHaveLength(50);
+      });
     });
 
     it('keeps metadata: stat, has, list, remove, and cleans orphans', async () => {
