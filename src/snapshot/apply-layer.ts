@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { chmod, copyFile, lchown, link, lstat, lutimes, mkdir, readdir, rm, symlink, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -46,6 +46,24 @@ type EntryHeader = Omit<Header, 'pax'> & { pax?: Record<string, string> | null }
 
 /** SMALL_FILE: files up to this size are written whole rather than streamed. */
 const SMALL_FILE = 1 << 20;
+
+/** UMASK is this process's umask, read once (process.umask() without an argument is deprecated). */
+const UMASK = (() => {
+  try {
+    const m = /^Umask:\s*([0-7]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    return m ? parseInt(m[1]!, 8) : 0o777;
+  } catch {
+    return 0o777;
+  }
+})();
+
+/**
+ * createMode is the mode to create a file with: its final permissions when the umask leaves them whole
+ * and no special bit is set (saving a chmod per file), else a private 0600 until chmod.
+ */
+function createMode(perm: number): number {
+  return perm <= 0o777 && (perm & UMASK) === 0 ? perm : 0o600;
+}
 
 interface Deferred {
   dirTimes: { path: string; mtime: Date; depth: number }[];
@@ -169,6 +187,7 @@ export async function applyLayer(layer: Readable, dir: string, options: ApplyOpt
     const uid = header.pax?.uid !== undefined ? Number(header.pax.uid) : (header.uid ?? 0);
     const gid = header.pax?.gid !== undefined ? Number(header.pax.gid) : (header.gid ?? 0);
     const perm = (header.mode ?? 0o644) & 0o7777;
+    let modeSet = false; // the file was created with exactly `perm`
     const mtime = header.mtime ?? new Date(0);
     switch (header.type) {
       case 'file':
@@ -179,7 +198,7 @@ export async function applyLayer(layer: Readable, dir: string, options: ApplyOpt
           for await (const c of stream) chunks.push(c as Buffer);
           const ownedAlready = !existing && uid === me.uid && gid === me.gid && !setgid.has(parentRel);
           const owner = options.ignoreOwnership || ownedAlready ? undefined : { uid, gid };
-          writeSmallFileSync(path, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), { perm, mtime, ...(owner ? { owner } : {}) });
+          writeSmallFileSync(path, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), { perm, createMode: createMode(perm), mtime, ...(owner ? { owner } : {}) });
           unpacked.add(rel);
           pushXattrs(path, header);
           return;
@@ -233,7 +252,8 @@ export async function applyLayer(layer: Readable, dir: string, options: ApplyOpt
     // A new entry already belongs to us (its group comes from a setgid parent otherwise).
     const ownedAlready = !existing && uid === me.uid && gid === me.gid && !setgid.has(parentRel);
     if (!options.ignoreOwnership && !ownedAlready) await lchown(path, uid, gid);
-    if (header.type !== 'symlink') await chmod(path, perm);
+    // A mode given at creation has no setuid/setgid bits, which are all that chown would clear.
+    if (header.type !== 'symlink' && !modeSet) await chmod(path, perm);
     pushXattrs(path, header);
     if (isDir) deferred.dirTimes.push({ path, mtime, depth: parts.length });
     else await lutimes(path, mtime, mtime);
