@@ -18,6 +18,8 @@ import { InvalidArgumentError, StrataError } from '../util/errors.js';
 import { assembleConfig } from './assemble-image.js';
 import { storeResolver } from './base-resolver.js';
 import { storeChecksumCache } from './checksum-store.js';
+import { storeMissExplainer } from './insight.js';
+import { originOf, tagPlan } from '../plan/explain-miss.js';
 import { executeStages, newBuildId, type ExecuteRequest } from './executor.js';
 import type { FsView } from './fs-view.js';
 import type { ProgressSink } from './progress.js';
@@ -147,6 +149,8 @@ export async function build(req: BuildRequest): Promise<BuildResult> {
     } finally {
       await cache.flush();
     }
+    tagPlan(plan, originOf(ctx.root, ctx.dockerfileName));
+    const explainMiss = req.explainMiss ?? storeMissExplainer(req.store, plan).explain;
     const totalSteps = plan.stages.reduce((n, s) => n + s.steps.length, 0);
     emit({ type: 'build', status: 'started', time: Date.now(), buildId, steps: totalSteps });
     const exec = await executeStages({
@@ -162,7 +166,7 @@ export async function build(req: BuildRequest): Promise<BuildResult> {
       // with a caller's own RUN handler, layers are not captured into strata's snapshots
       ...(req.runHandler ? {} : { captureLayer: fsDefaults.captureLayer }),
       sourceRootfs: req.sourceRootfs ?? fsDefaults.sourceRootfs,
-      ...(req.explainMiss ? { explainMiss: req.explainMiss } : {}),
+      explainMiss,
       ...(req.signal ? { signal: req.signal } : {}),
     }).catch((err: unknown) => {
       steps = (err as { steps?: StepResult[] }).steps ?? [];
@@ -211,7 +215,7 @@ function withFrame(err: unknown, file: string, text: string): unknown {
 }
 
 /** parseTrigger parses an ONBUILD trigger (`COPY . /app`) as an instruction. */
-function parseTrigger(expr: string): Instruction {
+export function parseTrigger(expr: string): Instruction {
   const df = parseDockerfile(`FROM scratch\n${expr}\n`, { file: 'ONBUILD' });
   const ins = df.stages[0]?.instructions[0];
   if (!ins) throw new StrataError('ONBUILD_INVALID', `invalid ONBUILD trigger: ${expr}`);

@@ -19,6 +19,11 @@ export function summaryLine(e: Extract<ProgressEvent, { type: 'build'; status: '
   return `=> built ${e.steps} steps (${e.cached} cached) in ${secs(e.durationMs)}, image ${e.imageId}`;
 }
 
+/** missLines lists each rebuilt step with the cause of its miss, for the closing summary. */
+export function missLines(misses: Map<string, string>): string[] {
+  return [...misses].map(([name, reason]) => `   rebuilt ${name}: ${reason}`);
+}
+
 /** plainRenderer writes BuildKit-style plain lines: `#3 [2/4] COPY . /app`, `#3 CACHED`, `#3 DONE 0.2s`. */
 export function plainRenderer(out: Writable): Renderer {
   const numbers = new Map<string, number>();
@@ -27,12 +32,14 @@ export function plainRenderer(out: Writable): Renderer {
     if (n === undefined) numbers.set(step, (n = numbers.size + 1));
     return n;
   };
+  const misses = new Map<string, string>();
   return {
     sink(e) {
       if (e.type === 'build') {
-        if (e.status === 'done') out.write(`${summaryLine(e)}\n`);
+        if (e.status === 'done') out.write(`${[summaryLine(e), ...missLines(misses)].join('\n')}\n`);
         return;
       }
+      if (e.status === 'done' && e.reason) misses.set(e.name, e.reason);
       const n = num(e.step);
       switch (e.status) {
         case 'started':
@@ -45,7 +52,7 @@ export function plainRenderer(out: Writable): Renderer {
           out.write(`#${n} ${e.text}\n`);
           break;
         case 'done':
-          out.write(`#${n} DONE ${secs(e.durationMs)}${e.reason && e.reason !== 'no cache record' ? ` (${e.reason})` : ''}\n`);
+          out.write(`#${n} DONE ${secs(e.durationMs)}${e.reason ? `: ${e.reason}` : ''}\n`);
           break;
         case 'error':
           out.write(`#${n} ERROR: ${e.error}\n`);
@@ -72,6 +79,7 @@ export function ttyRenderer(out: Writable & { columns?: number }): Renderer {
     state: 'running' | 'cached' | 'done' | 'error';
     start: number;
     ms?: number;
+    reason?: string;
     logs: string[];
   }
   const lines = new Map<string, Line>();
@@ -83,11 +91,11 @@ export function ttyRenderer(out: Writable & { columns?: number }): Renderer {
     for (const l of lines.values()) {
       const t = l.state === 'cached' ? 'CACHED' : l.state === 'error' ? 'ERROR' : secs(l.ms ?? Date.now() - l.start);
       const mark = l.state === 'running' ? '=>' : l.state === 'error' ? '!!' : '=>';
-      const text = `${mark} ${l.name}`;
+      const text = `${mark} ${l.name}${l.reason ? `  (${l.reason})` : ''}`;
       rows.push(`${text.slice(0, width - t.length - 1).padEnd(width - t.length - 1)} ${t}`);
       if (l.state === 'running') for (const log of l.logs.slice(-5)) rows.push(`   ${log}`.slice(0, width));
     }
-    if (summary) rows.push(summary);
+    if (summary) rows.push(summary, ...missLines(new Map([...lines.values()].flatMap((l) => (l.reason ? [[l.name, l.reason] as [string, string]] : [])))));
     let s = drawn > 0 ? `\x1b[${drawn}F\x1b[J` : '';
     s += rows.map((r) => `${r}\n`).join('');
     out.write(s);
@@ -107,7 +115,7 @@ export function ttyRenderer(out: Writable & { columns?: number }): Renderer {
       let l = lines.get(e.step);
       if (!l) lines.set(e.step, (l = { name: e.name, state: 'running', start: e.time, logs: [] }));
       if (e.status === 'cached') l.state = 'cached';
-      else if (e.status === 'done') ((l.state = 'done'), (l.ms = e.durationMs));
+      else if (e.status === 'done') ((l.state = 'done'), (l.ms = e.durationMs), e.reason && (l.reason = e.reason));
       else if (e.status === 'error') ((l.state = 'error'), (l.ms = e.durationMs));
       else if (e.status === 'log') l.logs.push(e.text);
       render();

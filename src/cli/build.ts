@@ -1,11 +1,13 @@
 import type { Command } from 'commander';
 import { build } from '../build/build.js';
+import { sweepWorkingSnapshots } from '../build/sweep-snapshots.js';
 import { makeRenderer, type ProgressMode } from '../build/progress-render.js';
 import type { OutputSpec } from '../build/types.js';
 import { collectGarbage } from '../store/gc.js';
 import { pruneBuildCache } from '../store/prune.js';
 import { InvalidArgumentError } from '../util/errors.js';
 import { parseUntil } from './image-filters.js';
+import { cancelOnSignals, exitCodeOf } from './signals.js';
 import { collect, out, withStore } from './store-access.js';
 
 interface BuildOptions {
@@ -50,9 +52,12 @@ export function register(program: Command): void {
     .action(async (path: string, opts: BuildOptions, cmd: Command) => {
       const mode = progressMode(opts);
       const renderer = makeRenderer(mode, process.stderr);
+      // Ctrl-C / SIGTERM abort the build: the running step's process tree is killed, its snapshot removed.
+      const cancel = cancelOnSignals();
       try {
-        const result = await withStore(cmd, (store) =>
-          build({
+        const result = await withStore(cmd, async (store) => {
+          await sweepWorkingSnapshots(store);
+          return build({
             store,
             context: path,
             ...(opts.file !== undefined ? { dockerfile: opts.file } : {}),
@@ -70,10 +75,17 @@ export function register(program: Command): void {
             ...(opts.network !== undefined ? { network: choice(opts.network, ['default', 'host', 'none'] as const, '--network') } : {}),
             runner: choice(opts.runner ?? 'auto', ['auto', 'chroot', 'rootless', 'oci'] as const, '--runner'),
             snapshotter: choice(opts.snapshotter ?? 'auto', ['auto', 'overlay', 'native'] as const, '--snapshotter'),
-          }),
-        );
+            signal: cancel.signal,
+          });
+        });
         if (opts.quiet) out(`${result.imageId}\n`);
+      } catch (err) {
+        const sig = cancel.received();
+        if (sig === undefined) throw err;
+        process.stderr.write(`error: build canceled by ${sig}\n`);
+        process.exitCode = exitCodeOf(sig);
       } finally {
+        cancel.dispose();
         renderer.close();
       }
     });
@@ -128,7 +140,7 @@ function progressMode(opts: BuildOptions): ProgressMode {
 }
 
 /** buildArgs reads `--build-arg K=V` (or `K`, taking V from the environment, as docker does). */
-function buildArgs(raw: string[]): Record<string, string> {
+export function buildArgs(raw: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const a of raw) {
     const i = a.indexOf('=');

@@ -15,12 +15,14 @@ interface CommandGroup {
 const GROUPS: readonly CommandGroup[] = [
   { names: ['parse'], load: () => import('./parse.js') },
   { names: ['build', 'builder'], load: () => import('./build.js') },
+  { names: ['plan'], load: () => import('./plan.js') },
   { names: ['image', 'images', 'tag', 'rmi', 'inspect', 'history'], load: () => import('./images.js') },
   { names: ['image', 'import', 'save', 'load'], load: () => import('./image-io.js') },
   { names: ['image', 'system'], load: () => import('./system.js') },
   { names: ['login', 'logout', 'pull', 'push', 'search'], load: () => import('./registry.js') },
   { names: ['report'], load: () => import('./report.js') },
   { names: ['cache'], load: () => import('./cache.js') },
+  { names: ['run', 'ps', 'rm', 'commit'], load: () => import('./containers.js') },
 ];
 
 /**

@@ -48,7 +48,7 @@ export function register(program: Command): void {
     .option('--files', 'JSON: list every path each layer changes')
     .option('--ci', "check the image against dive's CI rules and exit 1 when one fails (defaults: lowest efficiency 0.9, highest user wasted percent 0.1)")
     .option('--lowest-efficiency <ratio>', 'CI rule: fail below this efficiency (0..1, or "disabled")')
-    .option('--highest-wasted-bytes <size>', 'CI rule: fail above this many wasted bytes (20MB, 1.5GiB, 4096, or "disabled")')
+    .option('--highest-wasted-bytes <size>', 'CI rule: fail above this many wasted bytes as dive counts them (diveWastedBytes; 20MB, 1.5GiB, 4096, or "disabled")')
     .option('--highest-user-wasted-percent <ratio>', 'CI rule: fail when wasted bytes over bytes above the base exceed this (0..1, or "disabled")')
     .action(async (image: string, opts: LayersOptions, cmd: Command) => {
       const format = pickFormat(opts.format, opts.output);

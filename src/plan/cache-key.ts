@@ -39,6 +39,10 @@ export interface CacheKeyDetail {
   /** line is the instruction's first line in the Dockerfile (1-based). */
   line: number;
   files: Record<string, Record<string, string>>;
+  /** origin names the Dockerfile a step came from (`<context root>::<file>`), to find its earlier records. */
+  origin?: string;
+  /** base is the stage's FROM (ref and resolved digest), so a later miss can say the base moved. */
+  base?: { ref: string; digest: string };
 }
 
 /** CacheKeyRecord is what is stored with a step's result: the inputs, the detail and the key. */

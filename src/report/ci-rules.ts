@@ -42,9 +42,10 @@ export function evaluateCiRules(report: LayerReport, given: CiThresholds): RuleO
   outcomes.push(
     wasted === 'disabled'
       ? { rule: 'highestWastedBytes', status: 'skip', message: 'rule disabled' }
-      : report.wastedBytes > wasted
-        ? { rule: 'highestWastedBytes', status: 'fail', message: `too many bytes wasted (wasted-bytes=${report.wastedBytes} (${formatBytes(report.wastedBytes)}) > threshold=${wasted})` }
-        : { rule: 'highestWastedBytes', status: 'pass', message: `wasted-bytes=${report.wastedBytes} <= threshold=${wasted}` },
+      : // dive's rule, so dive's figure: a .dive-ci threshold means the same thing here
+        report.diveWastedBytes > wasted
+        ? { rule: 'highestWastedBytes', status: 'fail', message: `too many bytes wasted (wasted-bytes=${report.diveWastedBytes} (${formatBytes(report.diveWastedBytes)}) > threshold=${wasted})` }
+        : { rule: 'highestWastedBytes', status: 'pass', message: `wasted-bytes=${report.diveWastedBytes} <= threshold=${wasted}` },
   );
   const user = rules.highestUserWastedPercent;
   outcomes.push(

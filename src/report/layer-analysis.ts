@@ -30,16 +30,16 @@ export async function analyzeLayers(layers: readonly LayerInput[], options: Anal
     summaries.push(summarize(index, layer, changes, applyLayer(index, changes, merged, hiddenByLayer), biggest));
   }
   for (const summary of summaries) summary.hiddenLaterBytes = hiddenByLayer[summary.index] ?? 0;
-  const { efficiency, wastedBytes, inefficiencies } = tally.result();
+  const { efficiency, wastedBytes: diveWastedBytes, inefficiencies } = tally.result();
   const sizeBytes = summaries.reduce((sum, layer) => sum + layer.sizeBytes, 0);
   const userSizeBytes = sizeBytes - (summaries[0]?.sizeBytes ?? 0);
   return {
     sizeBytes,
     userSizeBytes,
-    wastedBytes,
-    userWastedPercent: userWastedPercent(wastedBytes, userSizeBytes),
+    wastedBytes: summaries.reduce((sum, layer) => sum + layer.removedBytes, 0),
+    diveWastedBytes,
+    userWastedPercent: userWastedPercent(diveWastedBytes, userSizeBytes),
     efficiency,
-    hiddenBytes: summaries.reduce((sum, layer) => sum + layer.removedBytes, 0),
     compressedSizeBytes: summaries.reduce((sum, layer) => sum + layer.compressedSize, 0),
     layers: summaries,
     inefficiencies,

@@ -33,9 +33,10 @@ export function layerCards(report: LayerReport): SummaryCard[] {
   return [
     { key: 'Total size', value: formatBytes(report.sizeBytes), sub: `${formatBytes(report.compressedSizeBytes)} compressed` },
     { key: 'Efficiency', value: formatPercent(report.efficiency), tone: report.efficiency >= 0.9 ? 'good' : 'bad' },
-    { key: 'Wasted', value: formatBytes(report.wastedBytes), sub: `${report.inefficiencies.filter((item) => item.cumulativeBytes > 0).length} paths in several layers`, ...(report.wastedBytes > 0 ? { tone: 'bad' as const } : {}) },
+    { key: 'Wasted', value: formatBytes(report.wastedBytes), sub: 'overwritten or removed by later layers', ...(report.wastedBytes > 0 ? { tone: 'bad' as const } : {}) },
+    { key: 'Dive wasted', value: formatBytes(report.diveWastedBytes), sub: `${report.inefficiencies.filter((item) => item.cumulativeBytes > 0).length} paths in several layers` },
     { key: 'User wasted', value: formatPercent(report.userWastedPercent), sub: `of ${formatBytes(report.userSizeBytes)} above the base` },
-    { key: 'Layers', value: String(report.layers.length), sub: `${formatBytes(report.hiddenBytes)} hidden by later layers` },
+    { key: 'Layers', value: String(report.layers.length), sub: `${formatBytes(report.wastedBytes)} hidden by later layers` },
   ];
 }
 

@@ -7,7 +7,8 @@ export interface LayersJsonOptions {
 }
 
 /**
- * layerReportJson is the JSON form of a layer report: top-level `sizeBytes`, `wastedBytes`,
+ * layerReportJson is the JSON form of a layer report: top-level `sizeBytes`, `wastedBytes` (bytes
+ * of files overwritten or removed by later layers), `diveWastedBytes` (dive's figure),
  * `efficiency` and `layers[]` first (what CI scripts read), then the rest. A one-layer-of-user
  * image that wastes bytes has an infinite user wasted percent, written as null.
  */
@@ -17,9 +18,9 @@ export function layerReportJson(report: LayerReport, subject?: ReportSubject, op
     sizeBytes: report.sizeBytes,
     wastedBytes: report.wastedBytes,
     efficiency: report.efficiency,
+    diveWastedBytes: report.diveWastedBytes,
     userSizeBytes: report.userSizeBytes,
     userWastedPercent: Number.isFinite(report.userWastedPercent) ? report.userWastedPercent : null,
-    hiddenBytes: report.hiddenBytes,
     compressedSizeBytes: report.compressedSizeBytes,
     layers: report.layers.map((layer) => {
       const { changes, ...rest } = layer;

@@ -19,8 +19,8 @@ export function renderLayerReportText(report: LayerReport, subject?: ReportSubje
     keyValues([
       ['Total size:', `${formatBytes(report.sizeBytes)} in ${report.layers.length} layer${report.layers.length === 1 ? '' : 's'} (${formatBytes(report.compressedSizeBytes)} compressed)`],
       ['Efficiency:', formatPercent(report.efficiency)],
-      ['Wasted bytes:', `${formatBytes(report.wastedBytes)} (user wasted ${formatPercent(report.userWastedPercent)} of ${formatBytes(report.userSizeBytes)} above the base layer)`],
-      ['Hidden bytes:', `${formatBytes(report.hiddenBytes)} in lower layers, overwritten or removed later`],
+      ['Wasted bytes:', `${formatBytes(report.wastedBytes)} in lower layers, overwritten or removed later`],
+      ['Dive wasted:', `${formatBytes(report.diveWastedBytes)} (user wasted ${formatPercent(report.userWastedPercent)} of ${formatBytes(report.userSizeBytes)} above the base layer)`],
     ]),
     '',
     'Layers',

@@ -63,18 +63,19 @@ export interface Inefficiency {
 }
 
 /**
- * LayerReport is the result of a layer analysis. `efficiency`, `wastedBytes`,
- * `userSizeBytes` and `userWastedPercent` follow dive's definitions (see efficiency.ts) so a
- * `.dive-ci` threshold means the same thing here; `hiddenBytes` is the narrower figure of bytes
- * that lower layers carry but the final image can no longer see.
+ * LayerReport is the result of a layer analysis. `wastedBytes` is issue 7's figure: bytes of
+ * files overwritten or removed by later layers (what lower layers carry that the final image
+ * cannot see). `efficiency`, `diveWastedBytes`, `userSizeBytes` and `userWastedPercent` follow
+ * dive's definitions (see efficiency.ts) so a `.dive-ci` threshold means the same thing here.
  */
 export interface LayerReport {
   sizeBytes: number;
   userSizeBytes: number;
   wastedBytes: number;
+  /** diveWastedBytes: dive's wasted bytes (every size of a path seen in two or more layers). */
+  diveWastedBytes: number;
   userWastedPercent: number;
   efficiency: number;
-  hiddenBytes: number;
   compressedSizeBytes: number;
   layers: LayerSummary[];
   inefficiencies: Inefficiency[];

@@ -8,8 +8,10 @@ import { storeImage } from '../fixtures/report/store-image.js';
 
 /** The crafted image's figures as worked out by hand in test/unit/report/layer-analysis.test.ts. */
 const EFFICIENCY = (1000 + 100 + 0 + 300 + 200 + 500) / (1000 + 350 + MB + 300 + 200 + 500);
-const WASTED = MB + 350;
-const USER_WASTED = WASTED / (MB + 250 + 500);
+/** WASTED: bytes overwritten (/etc/config 100) or removed (/data/big 1 MiB, /tmp 500) by later layers. */
+const WASTED = 100 + MB + 500;
+const DIVE_WASTED = MB + 350;
+const USER_WASTED = DIVE_WASTED / (MB + 250 + 500);
 
 describe('strata report layers', () => {
   let root: string;
@@ -29,6 +31,7 @@ describe('strata report layers', () => {
       image: { name: string; id: string };
       sizeBytes: number;
       wastedBytes: number;
+      diveWastedBytes: number;
       efficiency: number;
       userWastedPercent: number;
       layers: Array<{ createdBy: string; digest: string; compressedSize: number; filesRemoved: number }>;
@@ -36,6 +39,7 @@ describe('strata report layers', () => {
     expect(json.image).toMatchObject({ name: 'crafted:latest', id: imageId });
     expect(json.efficiency).toBe(EFFICIENCY);
     expect(json.wastedBytes).toBe(WASTED);
+    expect(json.diveWastedBytes).toBe(DIVE_WASTED);
     expect(json.userWastedPercent).toBe(USER_WASTED);
     expect(json.sizeBytes).toBe(1100 + MB + 250 + 500);
     // history is paired with layers skipping the empty_layer ENV entry

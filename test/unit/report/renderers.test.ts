@@ -14,8 +14,9 @@ const subject = { name: 'crafted:latest', id: `sha256:${'c'.repeat(64)}` };
 describe('layer report renderers', () => {
   it('JSON puts sizeBytes, wastedBytes, efficiency and layers at the top and omits file lists unless asked', () => {
     const json = layerReportJson(report, subject) as Record<string, unknown>;
-    expect(Object.keys(json).slice(0, 5)).toEqual(['image', 'sizeBytes', 'wastedBytes', 'efficiency', 'userSizeBytes']);
-    expect(json.wastedBytes).toBe(MB + 350);
+    expect(Object.keys(json).slice(0, 5)).toEqual(['image', 'sizeBytes', 'wastedBytes', 'efficiency', 'diveWastedBytes']);
+    expect(json.wastedBytes).toBe(100 + MB + 500);
+    expect(json.diveWastedBytes).toBe(MB + 350);
     const layers = json.layers as Array<Record<string, unknown>>;
     expect(layers).toHaveLength(4);
     expect(layers[0]).not.toHaveProperty('changes');
