@@ -1,7 +1,8 @@
 import { pipeline } from 'node:stream';
 import type { Readable } from 'node:stream';
-import { constants, createGzip } from 'node:zlib';
+import { constants } from 'node:zlib';
 import type { BlobSink } from './blob-io.js';
+import { BlockGzip } from './block-gzip.js';
 import { DigestingStream, type Digest } from './digest.js';
 import { MediaType } from './media-types.js';
 import type { Descriptor } from './oci.js';
@@ -21,13 +22,16 @@ export interface WrittenLayer {
 
 /**
  * writeLayer turns an uncompressed tar stream into a gzip layer blob in one streaming pass: the tar
- * is hashed (diffID) on its way into gzip, the gzip output is hashed and stored by the sink. Node's
- * gzip header carries no time or name, so the same tar always gives the same digest.
+ * is hashed (diffID) on its way into gzip, the gzip output is hashed and stored by the sink. The gzip
+ * header carries no time or name and BlockGzip's output depends on its input alone, so the same tar
+ * always gives the same digest.
  */
 export async function writeLayer(sink: BlobSink, tar: Readable, opts: WriteLayerOptions = {}): Promise<WrittenLayer> {
   const mediaType = opts.mediaType ?? MediaType.OciLayerGzip;
   const diff = new DigestingStream();
-  const gzip = createGzip({ level: opts.level ?? constants.Z_DEFAULT_COMPRESSION });
+  // Block-parallel gzip: the thread pool compresses while the tar is produced, and incompressible
+  // blocks are stored rather than deflated for nothing.
+  const gzip = new BlockGzip({ level: opts.level ?? constants.Z_DEFAULT_COMPRESSION });
   let upstreamError: Error | undefined;
   const compressed = pipeline(tar, diff, gzip, (err) => {
     if (err) upstreamError = err;

@@ -1,12 +1,13 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
-import { chmod, copyFile, lchown, link, lstat, lutimes, mkdir, readdir, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, lchown, link, lstat, lutimes, mkdir, readdir, rm, symlink, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { extract as tarExtract, type Header } from 'tar-stream';
 import { StrataError } from '../util/errors.js';
 import { InvalidLayerError, UnsafeLayerEntryError } from './errors.js';
+import { writeSmallFileSync } from './small-file.js';
 import { writeXattrs } from './xattrs.js';
 
 /**
@@ -158,6 +159,14 @@ export async function applyLayer(layer: Readable, dir: string, options: ApplyOpt
     return undefined;
   }
 
+  function pushXattrs(path: string, header: EntryHeader): void {
+    for (const [k, v] of Object.entries(header.pax ?? {})) {
+      // tar-stream decodes PAX values as UTF-8: a binary value that was not valid UTF-8 is lost, and is
+      // skipped rather than written corrupted.
+      if (k.startsWith('SCHILY.xattr.') && !v.includes('\uFFFD')) deferred.xattrs.push({ path, name: k.slice('SCHILY.xattr.'.length), value: Buffer.from(v, 'utf8') });
+    }
+  }
+
   async function entry(header: EntryHeader, stream: AsyncIterable<unknown>): Promise<void> {
     const parts = cleanEntryName(header.name);
     if (parts.length === 0) return; // the root itself keeps its mode: a layer does not chmod the rootfs
@@ -184,11 +193,15 @@ export async function applyLayer(layer: Readable, dir: string, options: ApplyOpt
       case 'file':
       case 'contiguous-file':
         if ((header.size ?? 0) <= SMALL_FILE) {
-          // Small files in one write: most of a layer's files, and far fewer syscalls than a stream.
+          // Small files (most of a layer's) are written with their metadata in one synchronous pass.
           const chunks: Buffer[] = [];
           for await (const c of stream) chunks.push(c as Buffer);
-          await writeFile(path, Buffer.concat(chunks), { flag: 'wx', mode: createMode(perm) });
-          modeSet = createMode(perm) === perm;
+          const ownedAlready = !existing && uid === me.uid && gid === me.gid && !setgid.has(parentRel);
+          const owner = options.ignoreOwnership || ownedAlready ? undefined : { uid, gid };
+          writeSmallFileSync(path, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), { perm, createMode: createMode(perm), mtime, ...(owner ? { owner } : {}) });
+          unpacked.add(rel);
+          pushXattrs(path, header);
+          return;
         } else await pipeline(stream, createWriteStream(path, { flags: 'wx', mode: 0o600 }));
         break;
       case 'directory':
@@ -241,11 +254,7 @@ export async function applyLayer(layer: Readable, dir: string, options: ApplyOpt
     if (!options.ignoreOwnership && !ownedAlready) await lchown(path, uid, gid);
     // A mode given at creation has no setuid/setgid bits, which are all that chown would clear.
     if (header.type !== 'symlink' && !modeSet) await chmod(path, perm);
-    for (const [k, v] of Object.entries(header.pax ?? {})) {
-      // tar-stream decodes PAX values as UTF-8: a binary value that was not valid UTF-8 is lost, and is
-      // skipped rather than written corrupted.
-      if (k.startsWith('SCHILY.xattr.') && !v.includes('\uFFFD')) deferred.xattrs.push({ path, name: k.slice('SCHILY.xattr.'.length), value: Buffer.from(v, 'utf8') });
-    }
+    pushXattrs(path, header);
     if (isDir) deferred.dirTimes.push({ path, mtime, depth: parts.length });
     else await lutimes(path, mtime, mtime);
   }

@@ -1,0 +1,44 @@
+import { lstatSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { storeChecksumCache } from '../../../src/build/checksum-store.js';
+import { openStore, type Store } from '../../../src/store/index.js';
+
+let dir: string;
+let store: Store;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'checksum-store-'));
+  store = openStore(join(dir, 'root'));
+});
+afterEach(() => {
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('storeChecksumCache', () => {
+  it('answers a big batch (range scan) and a small one alike, and misses a file whose stat changed', () => {
+    const ctx = join(dir, 'ctx', 'data');
+    mkdirSync(ctx, { recursive: true });
+    const items = [];
+    for (let i = 0; i < 400; i++) {
+      const abs = join(ctx, `f${i}`);
+      writeFileSync(abs, `file ${i}`);
+      items.push({ abs, st: lstatSync(abs) });
+    }
+    const cache = storeChecksumCache(store);
+    cache.record(items.map((it, i) => ({ ...it, digest: `sha256:${String(i).padStart(64, '0')}` })));
+    cache.flush();
+    const again = storeChecksumCache(store);
+    const big = again.lookup(items);
+    expect(big.size).toBe(400);
+    expect(big.get(items[7]!.abs)).toBe(`sha256:${'7'.padStart(64, '0')}`);
+    expect(again.lookup(items.slice(0, 10)).size).toBe(10);
+
+    utimesSync(items[3]!.abs, new Date(1_000_000), new Date(1_000_000));
+    const changed = items.map((it) => ({ abs: it.abs, st: lstatSync(it.abs) }));
+    const after = again.lookup(changed);
+    expect(after.size).toBe(399);
+    expect(after.has(items[3]!.abs)).toBe(false);
+  });
+});

@@ -1,0 +1,69 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { gunzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { BlockGzip } from '../../../src/image/block-gzip.js';
+
+async function compress(data: Buffer, chunk: number, parallel?: number): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for (let i = 0; i < data.length; i += chunk) parts.push(data.subarray(i, i + chunk));
+  const out: Buffer[] = [];
+  for await (const c of Readable.from(parts).pipe(new BlockGzip(parallel !== undefined ? { parallel } : {}))) out.push(c as Buffer);
+  return Buffer.concat(out);
+}
+
+/** text is compressible, deterministic, and long enough to span many blocks. */
+function text(bytes: number): Buffer {
+  const lines: string[] = [];
+  for (let i = 0, n = 0; n < bytes; i++) {
+    const line = `line ${i} of a log: ${createHash('sha1').update(String(i % 97)).digest('hex')}\n`;
+    lines.push(line);
+    n += line.length;
+  }
+  return Buffer.from(lines.join('')).subarray(0, bytes);
+}
+
+describe('BlockGzip', () => {
+  it('round-trips empty, tiny and multi-block input through gunzip', async () => {
+    const mixed = Buffer.concat([randomBytes(700_000), text(900_000), randomBytes(12_345)]);
+    for (const data of [Buffer.alloc(0), Buffer.from('hi'), mixed]) {
+      const gz = await compress(data, 65_536);
+      expect(gunzipSync(gz).equals(data)).toBe(true);
+    }
+  });
+
+  it('gives the same bytes whatever the input chunking and parallelism', async () => {
+    const data = Buffer.concat([text(600_000), randomBytes(400_000), text(300_001)]);
+    const a = await compress(data, 1000);
+    const b = await compress(data, 1 << 20, 1);
+    const c = await compress(data, 262_144, 4);
+    expect(b.equals(a)).toBe(true);
+    expect(c.equals(a)).toBe(true);
+  });
+
+  it('compresses text and stores random data without growing it much', async () => {
+    const t = text(1 << 20);
+    const r = randomBytes(1 << 20);
+    const gt = await compress(t, 65_536);
+    const gr = await compress(r, 65_536);
+    expect(gt.length).toBeLessThan(t.length / 3);
+    expect(gr.length).toBeLessThan(r.length * 1.01);
+  });
+
+  it('is read by the gzip tool', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'block-gzip-'));
+    try {
+      const data = Buffer.concat([text(500_000), randomBytes(300_000)]);
+      writeFileSync(join(dir, 'x.gz'), await compress(data, 10_000));
+      const r = spawnSync('gzip', ['-dc', join(dir, 'x.gz')], { maxBuffer: 1 << 24 });
+      expect(r.status).toBe(0);
+      expect(r.stdout.equals(data)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
