@@ -3,7 +3,7 @@
 # (20,000 files, ~300 MB context, with its RUN) with strata, and side by side with `docker build`
 # (BuildKit) when a Docker daemon answers. Prints seconds and strata/docker ratios.
 #
-#   WORKLOADS="w1-scratch-copy w4-big-context"   which workloads
+#   WORKLOADS="w1-scratch-copy w4-big-context"   which workloads (w2, w3, w5 work too; w5 needs setup.sh's Debian rootfs)
 #   BENCH_DIR=/tmp/strata-bench-build             contexts and stores (kept between runs: w4 takes a while to generate)
 #   DOCKER=/usr/bin/docker                        the docker client
 set -uo pipefail
@@ -21,6 +21,7 @@ timed() { local t0 t1; t0=$(now); "$@" >"$dir/last.log" 2>&1 || { echo "FAILED: 
 ratio() { if [ "$2" = "-" ] || [ "$1" = "nan" ]; then echo "-"; else awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; fi; }
 
 bbtar=$repo/test-artifacts/busybox-rootfs.tar
+debtar=${STRATA_BENCH_CACHE:-/var/cache/strata-bench}/rootfs/debian-bookworm-minbase-rootfs.tar
 [ -f "$bbtar" ] || { mkdir -p "$(dirname "$bbtar")"; bash "$repo/scripts/make-busybox-rootfs.sh" "$bbtar"; }
 
 have_docker=0
@@ -40,6 +41,11 @@ for w in $workloads; do
   # cold: a store with only the base image; the build cache and snapshots start empty
   rm -rf "$root"
   "${strata[@]}" --root "$root" import "$bbtar" busybox:latest >/dev/null
+  if grep -q 'debian:' "$ctx/Dockerfile"; then
+    # the same Debian base docker has, from ../shared/bench/setup.sh's cache
+    [ -f "$debtar" ] || { echo "$w: skipped, no $debtar (run ../shared/bench/setup.sh)"; continue; }
+    "${strata[@]}" --root "$root" import "$debtar" debian:bookworm >/dev/null
+  fi
   sync
   s_cold=$(timed "${strata[@]}" --root "$root" build --progress plain --build-arg BASE_PREFIX= -t "bench-$w" "$ctx")
   s_warm=$(timed "${strata[@]}" --root "$root" build --progress plain --build-arg BASE_PREFIX= -t "bench-$w" "$ctx")
