@@ -1,4 +1,3 @@
-import type { Readable } from 'node:stream';
 import type { ChecksumCache } from '../context/checksum-cache.js';
 import { openContext } from '../context/open-context.js';
 import { parseDockerfile } from '../dockerfile/index.js';
@@ -8,25 +7,17 @@ import { planBuild } from '../plan/planner.js';
 import type { Plan } from '../plan/types.js';
 import type { Store } from '../store/store.js';
 import { InvalidArgumentError } from '../util/errors.js';
-import { parseTrigger } from './build.js';
+import { parseTrigger, type BuildRequest } from './build.js';
 import { storeResolver } from './base-resolver.js';
 import { storeChecksumCache } from './checksum-store.js';
 import type { CacheStepResult } from './types.js';
 import { storeMissExplainer } from './insight.js';
 
 /** DryRunRequest is `strata plan`: the build flags that decide the plan, nothing that runs. */
-export interface DryRunRequest {
-  store: Store;
-  context: string;
-  dockerfile?: string;
-  stdin?: Readable;
-  cwd?: string;
-  buildArgs?: Record<string, string>;
-  target?: string;
-  platform?: string;
-  noCache?: boolean;
-  noCacheFilter?: string[];
-}
+export type DryRunRequest = Pick<
+  BuildRequest,
+  'store' | 'context' | 'dockerfile' | 'stdin' | 'cwd' | 'buildArgs' | 'target' | 'platform' | 'noCache' | 'noCacheFilter'
+>;
 
 /** PredictedStep is one step of a dry run: its key and whether the build would reuse it. */
 export interface PredictedStep {
