@@ -3,20 +3,20 @@ import { writeFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ChecksumCache } from '../context/checksum-cache.js';
-import { openContext } from '../context/open-context.js';
-import { parseDockerfile } from '../dockerfile/index.js';
-import type { Instruction } from '../dockerfile/ir.js';
 import { parseReference } from '../image/reference.js';
 import { PlanError, sourceFrame } from '../plan/errors.js';
-import { formatPlatform, hostPlatform, parsePlatform, samePlatform } from '../plan/platform.js';
+import { formatPlatform } from '../plan/platform.js';
 import { planBuild } from '../plan/planner.js';
 import type { Plan, PlannedStep } from '../plan/types.js';
 import { putImage } from '../store/put-image.js';
 import { loadImage } from '../store/resolve-image.js';
 import type { Store } from '../store/store.js';
-import { InvalidArgumentError, StrataError } from '../util/errors.js';
+import { StrataError } from '../util/errors.js';
 import { assembleConfig } from './assemble-image.js';
 import { pullingResolver } from './base-resolver.js';
+import { buildPlatform, openBuildContext, planRequest } from './plan-request.js';
+
+export { parseTrigger } from './plan-request.js';
 import type { CacheSpec } from './cache-spec.js';
 import type { PullPolicy, Registries } from '../registry/index.js';
 import { cacheMountsDir } from './cache-mounts.js';
@@ -143,16 +143,10 @@ export interface BuildRecordBody {
 export async function build(req: BuildRequest): Promise<BuildResult> {
   const started = Date.now();
   const buildId = newBuildId();
-  const host = hostPlatform();
-  if (req.platform !== undefined && req.platform !== '') {
-    for (const p of req.platform.split(',')) {
-      const want = parsePlatform(p);
-      if (!samePlatform(want, host)) throw new InvalidArgumentError(`--platform ${formatPlatform(want)} is not supported: strata builds for the host platform (${formatPlatform(host)}) only`);
-    }
-  }
+  const host = buildPlatform(req.platform);
   const tags = req.tags ?? [];
   for (const t of tags) parseReference(t);
-  const ctx = await openContext({ context: req.context, ...(req.dockerfile !== undefined ? { dockerfile: req.dockerfile } : {}), ...(req.stdin ? { stdin: req.stdin } : {}), ...(req.cwd ? { cwd: req.cwd } : {}) });
+  const ctx = await openBuildContext(req);
   const emit: ProgressSink = req.onEvent ?? (() => undefined);
   let steps: StepResult[] = [];
   let plan: Plan | undefined;
@@ -160,21 +154,9 @@ export async function build(req: BuildRequest): Promise<BuildResult> {
   const fsDefaults = defaultFilesystems(req);
   const registries = lazyRegistries(req);
   try {
-    const df = parseDockerfile(ctx.dockerfileText, { file: ctx.dockerfileName });
     try {
-      plan = await planBuild({
-        dockerfile: df,
-        source: ctx.dockerfileText,
-        file: ctx.dockerfileName,
-        buildArgs: req.buildArgs ?? {},
-        ...(req.target !== undefined ? { target: req.target } : {}),
-        platform: host,
-        noCache: req.noCache ?? false,
-        noCacheFilter: req.noCacheFilter ?? [],
-        resolver: pullingResolver(req.store, { pull: req.pull ?? 'missing', registries, onEvent: emit }),
-        context: { root: ctx.root, ignore: ctx.ignore, cache },
-        parseTrigger: (expr) => parseTrigger(expr),
-      });
+      const resolver = pullingResolver(req.store, { pull: req.pull ?? 'missing', registries, onEvent: emit });
+      plan = await planBuild(planRequest(req, ctx, host, resolver, cache));
     } finally {
       await cache.flush();
     }
@@ -244,14 +226,6 @@ function withFrame(err: unknown, file: string, text: string): unknown {
     return new StrataError(err.code, `${file}:${err.range.start.line}: ${err.message}`, { cause: err, frame: sourceFrame(file, text, err.range) });
   }
   return err;
-}
-
-/** parseTrigger parses an ONBUILD trigger (`COPY . /app`) as an instruction. */
-export function parseTrigger(expr: string): Instruction {
-  const df = parseDockerfile(`FROM scratch\n${expr}\n`, { file: 'ONBUILD' });
-  const ins = df.stages[0]?.instructions[0];
-  if (!ins) throw new StrataError('ONBUILD_INVALID', `invalid ONBUILD trigger: ${expr}`);
-  return ins;
 }
 
 async function writeOutputs(

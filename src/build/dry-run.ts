@@ -1,13 +1,10 @@
 import type { ChecksumCache } from '../context/checksum-cache.js';
-import { openContext } from '../context/open-context.js';
-import { parseDockerfile } from '../dockerfile/index.js';
 import { originOf, tagPlan } from '../plan/explain-miss.js';
-import { formatPlatform, hostPlatform, parsePlatform, samePlatform } from '../plan/platform.js';
 import { planBuild } from '../plan/planner.js';
 import type { Plan } from '../plan/types.js';
 import type { Store } from '../store/store.js';
-import { InvalidArgumentError } from '../util/errors.js';
-import { parseTrigger, type BuildRequest } from './build.js';
+import type { BuildRequest } from './build.js';
+import { buildPlatform, openBuildContext, planRequest } from './plan-request.js';
 import { storeResolver } from './base-resolver.js';
 import { storeChecksumCache } from './checksum-store.js';
 import type { CacheStepResult } from './types.js';
@@ -54,29 +51,10 @@ function readOnlyChecksums(store: Store): ChecksumCache {
  * as the executor's lookup decides. Nothing runs; no layer, record or checksum is written.
  */
 export async function dryRun(req: DryRunRequest): Promise<DryRun> {
-  const host = hostPlatform();
-  if (req.platform !== undefined && req.platform !== '') {
-    for (const p of req.platform.split(',')) {
-      const want = parsePlatform(p);
-      if (!samePlatform(want, host)) throw new InvalidArgumentError(`--platform ${formatPlatform(want)} is not supported: strata builds for the host platform (${formatPlatform(host)}) only`);
-    }
-  }
-  const ctx = await openContext({ context: req.context, ...(req.dockerfile !== undefined ? { dockerfile: req.dockerfile } : {}), ...(req.stdin ? { stdin: req.stdin } : {}), ...(req.cwd ? { cwd: req.cwd } : {}) });
+  const host = buildPlatform(req.platform);
+  const ctx = await openBuildContext(req);
   try {
-    const df = parseDockerfile(ctx.dockerfileText, { file: ctx.dockerfileName });
-    const plan = await planBuild({
-      dockerfile: df,
-      source: ctx.dockerfileText,
-      file: ctx.dockerfileName,
-      buildArgs: req.buildArgs ?? {},
-      ...(req.target !== undefined ? { target: req.target } : {}),
-      platform: host,
-      noCache: req.noCache ?? false,
-      noCacheFilter: req.noCacheFilter ?? [],
-      resolver: storeResolver(req.store),
-      context: { root: ctx.root, ignore: ctx.ignore, cache: readOnlyChecksums(req.store) },
-      parseTrigger,
-    });
+    const plan = await planBuild(planRequest(req, ctx, host, storeResolver(req.store), readOnlyChecksums(req.store)));
     tagPlan(plan, originOf(ctx.root, ctx.dockerfileName));
     const explainer = storeMissExplainer(req.store, plan, 'future');
     const steps: PredictedStep[] = [];
