@@ -1,5 +1,5 @@
 import { spawn, type StdioOptions } from 'node:child_process';
-import { mkdtemp, rm, rmdir, stat, unlink, lstat } from 'node:fs/promises';
+import { mkdtemp, rm, rmdir, stat, unlink, lstat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -7,7 +7,7 @@ import { RunnerError } from '../errors.js';
 import type { RunResult, RunSpec, RunnerKind } from '../types.js';
 import { writeEtcFiles, type EtcFiles } from './etc-files.js';
 import { ensureMountpoint, resolveInRoot } from './in-root.js';
-import { namespaceLaunch, phase1Script, phase2Script, type Launch, type ResolvedTargets } from './setup-script.js';
+import { keeperFstab, namespaceLaunch, phase1Script, phase2Script, prepareDevDir, type Launch, type ResolvedTargets } from './setup-script.js';
 import { signalName, validateSpec } from './validate.js';
 
 /** HOST_PATH is the PATH of the setup tools (util-linux, iproute2), never the process's. */
@@ -139,7 +139,13 @@ async function phase2(
     const keep: string[] = [];
     await ensureMountpoint(base, spec.cwd, 'dir', keep);
   }
-  return phase2Script(t, etc, await launcher({ spec, targets: t, etc, tmp }));
+  const launch = await launcher({ spec, targets: t, etc, tmp });
+  if (!launch.keeperMounts) return phase2Script(undefined, launch);
+  const dev = join(tmp, 'dev');
+  await prepareDevDir(dev);
+  const fstab = join(tmp, 'fstab');
+  await writeFile(fstab, keeperFstab(spec.rootfs, t, etc, dev));
+  return phase2Script(fstab, launch);
 }
 
 /** cleanupRoot is where the mountpoints we created live once the mounts are gone: the overlay upper dir or the rootfs. */

@@ -1,3 +1,5 @@
+import { chmod, mkdir, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { RootfsMount, RunSpec } from '../types.js';
 import { relativeOverlayOptions } from './overlay-options.js';
 import { shCmd, shq } from './shell-quote.js';
@@ -52,7 +54,9 @@ export interface Launch {
 /** namespaceLaunch starts the process in new pid/ipc/uts(/net) namespaces, chrooted (chroot and rootless runners). */
 export function namespaceLaunch(spec: RunSpec): Launch {
   const hostname = spec.hostname ?? 'strata';
-  const nsSetup = ['hostname "$1"', ...(spec.network === 'none' ? ['ip link set lo up'] : []), 'shift', 'exec "$@"'].join('; ');
+  // The hostname is written through /proc (a shell builtin) rather than by a `hostname` process; in a user
+  // namespace the host's /proc refuses that, and `hostname` does it.
+  const nsSetup = ['{ echo "$1" > /proc/sys/kernel/hostname; } 2>/dev/null || hostname "$1"', ...(spec.network === 'none' ? ['ip link set lo up'] : []), 'shift', 'exec "$@"'].join('; ');
   const outer = ['unshare', '--uts', '--ipc', ...(spec.network === 'none' ? ['--net'] : []), '--', 'sh', '-c', nsSetup, 'sh', hostname];
   const head = ['env', '-i', ...spec.env, 'unshare', '--pid', '--fork', '--kill-child', '--mount-proc=/proc'];
   const tail = [`--wd=${spec.cwd}`, '-S', String(spec.user.uid), '-G', String(spec.user.gid), '--', ...spec.args];
@@ -66,33 +70,62 @@ export function namespaceLaunch(spec: RunSpec): Launch {
   };
 }
 
-/** phase2Script: the remaining mounts, then the process, then waiting for it (killing its tree on TERM). */
-export function phase2Script(t: ResolvedTargets, etc: EtcFiles, launch: Launch): string {
-  const at = (p: string) => `"$R"${shq(p)}`;
+/**
+ * keeperFstab lists the mounts the keeper makes in phase 2, in order, as an fstab that one `mount -a -T`
+ * applies: a run used to spend a dozen `mount`, `mkdir` and `ln` processes here, most of its setup time.
+ * `devDir` is the run's /dev, prepared on the host by prepareDevDir; `rootfs` is where the keeper mounted
+ * the root filesystem.
+ */
+export function keeperFstab(rootfs: string, t: ResolvedTargets, etc: EtcFiles, devDir: string): string {
+  const at = (p: string) => fstabField(rootfs.replace(/\/+$/, '') + p);
   const L: string[] = [];
-  if (launch.keeperMounts) {
-    L.push(`D=${at(t.dev)}`);
-    L.push('mount -t tmpfs -o nosuid,strictatime,mode=755,size=65536k tmpfs "$D"');
-    for (const d of DEVICES) L.push(`: > "$D/${d}"; mount --bind /dev/${d} "$D/${d}"`);
-    L.push('mkdir -m 755 "$D/pts"; mkdir -m 1777 "$D/shm"');
-    L.push('mount -t devpts -o newinstance,ptmxmode=0666,mode=0620 devpts "$D/pts"');
-    L.push('mount -t tmpfs -o nosuid,nodev,mode=1777 shm "$D/shm"');
-    L.push('ln -s pts/ptmx "$D/ptmx"; ln -s /proc/self/fd "$D/fd"');
-    L.push('ln -s /proc/self/fd/0 "$D/stdin"; ln -s /proc/self/fd/1 "$D/stdout"; ln -s /proc/self/fd/2 "$D/stderr"');
-    L.push(`mount --bind ${shq(etc.hosts)} ${at(t.hosts)}`);
-    L.push(`mount --bind ${shq(etc.resolvConf)} ${at(t.resolvConf)}`);
-    L.push(`mount --bind ${shq(etc.hostname)} ${at(t.hostname)}`);
-    for (const { mount: m, target } of t.mounts) {
-      if (m.type === 'bind') {
-        L.push(`mount --rbind ${shq(m.source)} ${at(target)}`);
-        if (m.readonly) L.push(`mount -o remount,bind,ro ${at(target)}`);
-      } else {
-        const opts = ['nosuid', 'nodev', `mode=${(m.mode ?? 0o1777).toString(8)}`];
-        if (m.sizeBytes !== undefined) opts.push(`size=${m.sizeBytes}`);
-        L.push(`mount -t tmpfs -o ${opts.join(',')} tmpfs ${at(target)}`);
-      }
+  L.push(`${fstabField(devDir)} ${at(t.dev)} none bind,nosuid 0 0`);
+  for (const d of DEVICES) L.push(`/dev/${d} ${at(`${t.dev}/${d}`)} none bind 0 0`);
+  L.push(`devpts ${at(`${t.dev}/pts`)} devpts newinstance,ptmxmode=0666,mode=0620 0 0`);
+  L.push(`shm ${at(`${t.dev}/shm`)} tmpfs nosuid,nodev,mode=1777 0 0`);
+  L.push(`${fstabField(etc.hosts)} ${at(t.hosts)} none bind 0 0`);
+  L.push(`${fstabField(etc.resolvConf)} ${at(t.resolvConf)} none bind 0 0`);
+  L.push(`${fstabField(etc.hostname)} ${at(t.hostname)} none bind 0 0`);
+  for (const { mount: m, target } of t.mounts) {
+    if (m.type === 'bind') L.push(`${fstabField(m.source)} ${at(target)} none rbind${m.readonly ? ',ro' : ''} 0 0`);
+    else {
+      const opts = ['nosuid', 'nodev', `mode=${(m.mode ?? 0o1777).toString(8)}`];
+      if (m.sizeBytes !== undefined) opts.push(`size=${m.sizeBytes}`);
+      L.push(`tmpfs ${at(target)} tmpfs ${opts.join(',')} 0 0`);
     }
   }
+  return L.join('\n') + '\n';
+}
+
+/** fstabField escapes a path for fstab, where whitespace and backslashes are written in octal. */
+function fstabField(p: string): string {
+  return p.replace(/[\\ \t\n]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
+}
+
+/** DEV_LINKS are /dev's symlinks, as Docker makes them. */
+const DEV_LINKS: [name: string, target: string][] = [
+  ['ptmx', 'pts/ptmx'],
+  ['fd', '/proc/self/fd'],
+  ['stdin', '/proc/self/fd/0'],
+  ['stdout', '/proc/self/fd/1'],
+  ['stderr', '/proc/self/fd/2'],
+];
+
+/** prepareDevDir makes the run's /dev on the host: the device mountpoints, pts, shm and the links. */
+export async function prepareDevDir(dir: string): Promise<void> {
+  await mkdir(dir, { mode: 0o755 });
+  await chmod(dir, 0o755); // mkdir's mode passes through the umask
+  for (const d of DEVICES) await writeFile(join(dir, d), '', { mode: 0o666 });
+  await mkdir(join(dir, 'pts'), { mode: 0o755 });
+  await mkdir(join(dir, 'shm'));
+  await chmod(join(dir, 'shm'), 0o1777);
+  for (const [name, target] of DEV_LINKS) await symlink(target, join(dir, name));
+}
+
+/** phase2Script: the remaining mounts (one fstab), then the process, then waiting for it (killing its tree on TERM). */
+export function phase2Script(fstab: string | undefined, launch: Launch): string {
+  const L: string[] = [];
+  if (launch.keeperMounts && fstab !== undefined) L.push(`mount -a -T ${shq(fstab)}`);
   L.push(`kill_tree() {\n${launch.kill}\n}`);
   L.push('child=; aborted=; interrupted=; trap \'aborted=1; interrupted=1; kill_tree\' TERM HUP; trap \'interrupted=1\' INT');
   L.push(`${launch.start} <&4 2>&5 3>&- 4<&- 5>&- &`);

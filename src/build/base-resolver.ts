@@ -49,7 +49,6 @@ export function pullingResolver(store: Store, opts: BasePullOptions): BaseResolv
 }
 
 async function resolvePulling(store: Store, ref: string, platform: Platform, opts: BasePullOptions): Promise<BaseImage> {
-  const [{ ensureImage }, { pullProgress }] = await Promise.all([import('../registry/ensure-image.js'), import('./pull-progress.js')]);
   if (opts.pull !== 'always') {
     try {
       return await storeResolver(store).resolve(ref, platform);
@@ -58,6 +57,8 @@ async function resolvePulling(store: Store, ref: string, platform: Platform, opt
       if (!(err instanceof ImageNotFoundError) || opts.pull === 'never') throw err;
     }
   }
+  // Loaded only to pull: a build whose images are all in the store never loads the registry client.
+  const [{ ensureImage }, { pullProgress }] = await Promise.all([import('../registry/ensure-image.js'), import('./pull-progress.js')]);
   const progress = pullProgress(ref, opts.onEvent);
   try {
     const rec = await ensureImage(store, ref, { pull: opts.pull, registries: await opts.registries(), onEvent: progress.listener });

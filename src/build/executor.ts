@@ -114,10 +114,11 @@ export async function executeStages(req: ExecuteRequest): Promise<{ outcomes: Ma
           throw err;
         }
         await made.cleanup(layer.diffID);
+        const compact = made.compact();
         const when = new Date(plan.epoch !== undefined ? plan.epoch * 1000 : Date.now()).toISOString();
-        const result: CacheStepResult = { layer: layer.descriptor, diffID: layer.diffID, uncompressedSize: layer.uncompressedSize, created: when, ...(made.compact ? { index: made.compact } : {}) };
+        const result: CacheStepResult = { layer: layer.descriptor, diffID: layer.diffID, uncompressedSize: layer.uncompressedSize, created: when, ...(compact ? { index: compact } : {}) };
         store.putCacheRecord({ key: step.key, inputs: step.record, result, stage: stage.name, step: step.text, size: layer.descriptor.size });
-        fs.push({ descriptor: layer.descriptor, diffID: layer.diffID, uncompressedSize: layer.uncompressedSize }, made.compact);
+        fs.push({ descriptor: layer.descriptor, diffID: layer.diffID, uncompressedSize: layer.uncompressedSize }, compact);
         created.set(step.historyIndex, when);
         const durationMs = Date.now() - t0;
         emit({ type: 'step', status: 'done', time: Date.now(), step: step.id, name: step.name, key: step.key, durationMs, reason, layerSize: layer.descriptor.size });
@@ -198,7 +199,8 @@ async function lookup(store: Store, step: PlannedStep): Promise<CacheStepResult 
 
 interface Made {
   tar: Readable;
-  compact: CompactIndex | undefined;
+  /** compact returns the layer's compact index; for a diff it is complete only once the tar was read. */
+  compact: () => CompactIndex | undefined;
   /** cleanup runs after the layer is stored (with its diffID) or after a failure (without). */
   cleanup: (diffID?: string) => Promise<void>;
 }
@@ -215,7 +217,7 @@ async function runStep(
   switch (op.kind) {
     case 'workdir': {
       const r = await runWorkdir(op.path, op.user, await fs.view(), epoch !== undefined ? Math.min(now, epoch) : now);
-      return { ...r, cleanup: async () => undefined };
+      return { tar: r.tar, compact: () => r.compact, cleanup: async () => undefined };
     }
     case 'copy': {
       let source: FsView = req.contextRoot ? dirView(req.contextRoot) : emptyView;
@@ -233,7 +235,7 @@ async function runStep(
       }
       try {
         const r = await runCopy(op, { source, ignore, parent: () => fs.view(), now, ...(epoch !== undefined ? { epoch } : {}), tmpDir: tmpdir() });
-        return { tar: r.tar, compact: r.compact, cleanup: async () => (await r.cleanup(), await release()) };
+        return { tar: r.tar, compact: () => r.compact, cleanup: async () => (await r.cleanup(), await release()) };
       } catch (err) {
         await release();
         throw err;
@@ -254,7 +256,7 @@ async function runStep(
           chainOf: async (f) => (f.kind === 'stage' ? (await outcomes.get(f.stage)!).fs.chain : f.kind === 'image' ? imageChain(req.store, f.image.id) : []),
         },
       });
-      return { tar: made.tar, compact: undefined, cleanup: async (diffID) => made.finish(diffID) };
+      return { tar: made.tar, compact: () => made.index?.(), cleanup: async (diffID) => made.finish(diffID) };
     }
     case 'from':
       throw new Error('internal: FROM is not run as a step');

@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { cleanRel } from '../context/scoped-path.js';
+import type { DiffEntry } from '../snapshot/index.js';
 import { StrataError } from '../util/errors.js';
 import type { FsView, ViewStat } from './fs-view.js';
 
@@ -42,6 +44,27 @@ export function compactFromEntries(entries: { path: string; type: string; mode: 
 }
 
 /**
+ * CompactCollector builds the compact index of a layer while a snapshot diff writes it (DiffOptions.onEntry),
+ * so a RUN step's layer never has to be read back to be indexed by the steps after it.
+ */
+export class CompactCollector {
+  private readonly out: CompactIndex = { entries: [], whiteouts: [], opaque: [], files: {} };
+
+  readonly observe = (e: DiffEntry): void => {
+    if (e.kind !== 'entry') (e.kind === 'whiteout' ? this.out.whiteouts : this.out.opaque).push(e.path);
+    else if (e.type === 'dir' || e.type === 'symlink') this.out.entries.push(e.linkname !== undefined ? [e.path, e.type, e.mode, e.uid, e.gid, e.linkname] : [e.path, e.type, e.mode, e.uid, e.gid]);
+    else if (KEPT_FILES.has(e.path) && e.type === 'file') {
+      this.out.entries.push([e.path, 'file', e.mode, e.uid, e.gid]);
+      if (e.size <= MAX_KEPT) this.out.files[e.path] = readFileSync(e.host).toString('base64');
+    }
+  };
+
+  result(): CompactIndex {
+    return this.out;
+  }
+}
+
+/**
  * LayerIndex is the metadata of a layer chain read from the layer tars' headers (content is
  * skipped, except /etc/passwd and /etc/group): enough to resolve a COPY destination through
  * symlinks, keep existing parent directories' modes and owners, and look users up, without
@@ -50,8 +73,8 @@ export function compactFromEntries(entries: { path: string; type: string; mode: 
 export class LayerIndex {
   private readonly nodes = new Map<string, Node>();
 
-  /** addLayer reads one uncompressed layer tar on top of what is indexed. */
-  async addLayer(stream: Readable): Promise<void> {
+  /** addLayer reads one uncompressed layer tar on top of what is indexed, and returns the layer's compact index. */
+  async addLayer(stream: Readable): Promise<CompactIndex> {
     const own = new Map<string, Node>();
     const whiteouts: string[] = [];
     const opaque: string[] = [];
@@ -95,24 +118,25 @@ export class LayerIndex {
     stream.on('error', (err) => extract.destroy(err));
     await done;
     for (const d of opaque) this.removeBelow(d);
-    for (const w of whiteouts) {
-      this.nodes.delete(w);
-      this.removeBelow(w);
-    }
+    for (const w of whiteouts) this.whiteout(w);
+    const compact: CompactIndex = { entries: [], whiteouts, opaque, files: {} };
     for (const [p, n] of own) {
       // A non-directory replacing a directory hides everything below it.
       if (n.type !== 'dir' && this.nodes.get(p)?.type === 'dir') this.removeBelow(p);
       this.nodes.set(p, n);
+      if (n.type === 'dir' || n.type === 'symlink') compact.entries.push(n.linkname !== undefined ? [p, n.type, n.mode, n.uid, n.gid, n.linkname] : [p, n.type, n.mode, n.uid, n.gid]);
+      else if (KEPT_FILES.has(p) && n.type === 'file') {
+        compact.entries.push([p, 'file', n.mode, n.uid, n.gid]);
+        if (n.data) compact.files[p] = n.data.toString('base64');
+      }
     }
+    return compact;
   }
 
   /** addCompact applies a layer known by its compact index. */
   addCompact(c: CompactIndex): void {
     for (const d of c.opaque) this.removeBelow(d);
-    for (const w of c.whiteouts) {
-      this.nodes.delete(w);
-      this.removeBelow(w);
-    }
+    for (const w of c.whiteouts) this.whiteout(w);
     for (const [p, type, mode, uid, gid, linkname] of c.entries) {
       if (type !== 'dir' && this.nodes.get(p)?.type === 'dir') this.removeBelow(p);
       const n: Node = { type, mode, uid, gid, size: 0, mtime: 0, ino: '', nlink: 1, rdev: 0 };
@@ -128,6 +152,13 @@ export class LayerIndex {
     const c = new LayerIndex();
     for (const [k, v] of this.nodes) c.nodes.set(k, v);
     return c;
+  }
+
+  /** whiteout deletes a path; only a directory has anything below it to delete (a scan of the whole index). */
+  private whiteout(path: string): void {
+    const was = this.nodes.get(path);
+    this.nodes.delete(path);
+    if (was === undefined || was.type === 'dir') this.removeBelow(path);
   }
 
   private removeBelow(dir: string): void {

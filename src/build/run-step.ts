@@ -9,6 +9,7 @@ import { StrataError } from '../util/errors.js';
 import { mountDeps, type RunMountOptions } from './run-mount-deps.js';
 import { prepareRunMounts, type PreparedMounts } from './run-mounts.js';
 import type { FsView } from './fs-view.js';
+import { CompactCollector, type CompactIndex } from './layer-index-view.js';
 import { chainId, type SnapshotChains } from './snapshots.js';
 import type { RunContext, RunHandler } from './types.js';
 import { UnknownUserError } from './user-db.js';
@@ -45,7 +46,7 @@ export function snapshotRunHandler(chains: SnapshotChains, runner: Runner, defau
     },
   };
 
-  async function runPrepared(ctx: RunContext, op: Extract<StepOp, { kind: 'run' }>, user: UserSpec, prepared: PreparedMounts): Promise<{ tar: Readable; finish: (diffID?: string) => Promise<void> }> {
+  async function runPrepared(ctx: RunContext, op: Extract<StepOp, { kind: 'run' }>, user: UserSpec, prepared: PreparedMounts): Promise<{ tar: Readable; finish: (diffID?: string) => Promise<void>; index: () => CompactIndex }> {
       const top = await chains.ensure(ctx.parent);
       const key = `run-${randomBytes(8).toString('hex')}`;
       const sn = chains.snapshotter;
@@ -96,9 +97,11 @@ export function snapshotRunHandler(chains: SnapshotChains, runner: Runner, defau
         await sn.remove(key).catch(() => undefined);
         throw new RunFailedError(result.exitCode, tail);
       }
-      const tar = sn.diff(key, ctx.epoch !== undefined ? { sourceDateEpoch: ctx.epoch } : {});
+      const collector = new CompactCollector();
+      const tar = sn.diff(key, { onEntry: collector.observe, ...(ctx.epoch !== undefined ? { sourceDateEpoch: ctx.epoch } : {}) });
       return {
         tar,
+        index: () => collector.result(),
         finish: async (diffID) => {
           if (diffID === undefined) {
             await sn.remove(key).catch(() => undefined);

@@ -5,6 +5,7 @@ import type { Snapshotter } from '../snapshot/types.js';
 import { withMounted } from '../snapshot/mount.js';
 import type { Store } from '../store/store.js';
 import { dirView, type FsView } from './fs-view.js';
+import { CompactCollector } from './layer-index-view.js';
 import type { ChainLayer } from './types.js';
 
 /** chainId names a layer stack as OCI's ChainID does: the first diffID, then sha256(parent + ' ' + diffID). */
@@ -44,7 +45,10 @@ export class SnapshotChains {
         p = (async () => {
           if (await this.snapshotter.has(name)) return;
           const layer = blobLayer(this.store, { digest: l.descriptor.digest, diffID: l.diffID, size: l.descriptor.size, mediaType: l.descriptor.mediaType });
-          await this.snapshotter.importLayer(name, parentName, layer.uncompressed());
+          const index = new CompactCollector();
+          await this.snapshotter.importLayer(name, parentName, layer.uncompressed(), { onEntry: index.observe });
+          // Indexed in the same pass as the unpack, so no build has to read this layer's tar for its tree.
+          this.store.images.putLayerIndex(l.diffID, index.result());
         })();
         this.imports.set(name, p);
         p.catch(() => this.imports.delete(name));

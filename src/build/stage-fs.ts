@@ -7,8 +7,8 @@ import type { ChainLayer } from './types.js';
 /**
  * StageFs tracks a stage's layer chain and lazily builds the header index of it for steps that
  * must look at the parent filesystem (COPY destinations, --chown and WORKDIR users). Layers whose
- * compact index is known (written or cached by strata) are indexed without reading them; base
- * image layers are read once (headers only) per build.
+ * compact index is known (written or cached by strata, or kept in the store since the layer was
+ * unpacked or first read) are indexed without reading them.
  */
 export class StageFs {
   readonly chain: ChainLayer[];
@@ -47,10 +47,12 @@ export class StageFs {
     while (this.indexed < this.chain.length) {
       const l = this.chain[this.indexed]!;
       const c = this.compacts[this.indexed];
-      if (c) this.index.addCompact(c);
+      const known = c ?? (this.store.images.getLayerIndex(l.diffID) as CompactIndex | undefined);
+      if (known) this.index.addCompact(known);
       else {
+        // Read once per store: the index is kept by diffID for every later build.
         const layer = blobLayer(this.store, { digest: l.descriptor.digest, diffID: l.diffID, size: l.descriptor.size, mediaType: l.descriptor.mediaType });
-        await this.index.addLayer(layer.uncompressed());
+        this.store.images.putLayerIndex(l.diffID, await this.index.addLayer(layer.uncompressed()));
       }
       this.indexed++;
     }

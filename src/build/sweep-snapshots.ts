@@ -1,4 +1,8 @@
-import { createSnapshotter } from '../snapshot/select.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { NativeSnapshotter } from '../snapshot/native.js';
+import { OverlaySnapshotter } from '../snapshot/overlay.js';
+import type { Snapshotter } from '../snapshot/types.js';
 import type { Store } from '../store/store.js';
 
 /** WORKING_PREFIXES name the snapshots a build or a view makes for itself (run-, view-: see run-step.ts, snapshots.ts). */
@@ -19,17 +23,28 @@ export async function sweepWorkingSnapshots(store: Store): Promise<string[]> {
   }
   const removed: string[] = [];
   try {
-    const sn = createSnapshotter('auto', store.snapshotsDir);
-    for (const s of await sn.list()) {
-      if (s.kind === 'committed' || !WORKING_PREFIXES.some((p) => s.key.startsWith(p))) continue;
-      await sn.remove(s.key).then(
-        () => removed.push(s.key),
-        () => undefined,
-      );
+    // Each kind that has a folder is swept as it is: removing needs no mount, so there is no need to
+    // probe for overlay support (a process spawn) at the start of every build.
+    for (const sn of existingSnapshotters(store.snapshotsDir)) {
+      for (const s of await sn.list()) {
+        if (s.kind === 'committed' || !WORKING_PREFIXES.some((p) => s.key.startsWith(p))) continue;
+        await sn.remove(s.key).then(
+          () => removed.push(s.key),
+          () => undefined,
+        );
+      }
+      await sn.cleanup().catch(() => undefined);
     }
-    await sn.cleanup().catch(() => undefined);
   } finally {
     store.lock.shared();
   }
   return removed;
+}
+
+/** existingSnapshotters opens the snapshotters whose folders exist (see createSnapshotter for the layout). */
+function existingSnapshotters(root: string): Snapshotter[] {
+  const out: Snapshotter[] = [];
+  if (existsSync(join(root, 'overlay'))) out.push(new OverlaySnapshotter(join(root, 'overlay')));
+  if (existsSync(join(root, 'native'))) out.push(new NativeSnapshotter(join(root, 'native')));
+  return out;
 }

@@ -1,3 +1,4 @@
+import type { CompactIndex } from './layer-index-view.js';
 import type { Readable } from 'node:stream';
 import type { Digest } from '../image/digest.js';
 import type { Descriptor, ImageConfig } from '../image/oci.js';
@@ -69,7 +70,8 @@ export interface RunContext {
  * its diffID) or the step failed (without), so the handler can commit or drop its snapshot.
  */
 export interface RunHandler {
-  run(ctx: RunContext): Promise<{ tar: Readable; finish: (diffID?: string) => Promise<void> }>;
+  /** index, when given, returns the layer's compact index once the tar has been read to its end. */
+  run(ctx: RunContext): Promise<{ tar: Readable; finish: (diffID?: string) => Promise<void>; index?: () => CompactIndex }>;
 }
 
 /** CacheStepResult is the `result` of a step's cache record in the store. */

@@ -15,6 +15,7 @@ import type { Store } from '../store/store.js';
 import { NotFoundError, StrataError } from '../util/errors.js';
 import { imageGroup } from './images.js';
 import { collect, out, withStore } from './store-access.js';
+import { unpackAfterWrite } from './unpack-after-write.js';
 
 /** register adds import, save, load (and their `image` forms). */
 export function register(program: Command): void {
@@ -73,6 +74,7 @@ function defineImport(cmd: Command): void {
             ...(sourceDateEpoch() ? { now: sourceDateEpoch()! } : {}),
             policy: layerPolicy(),
           });
+          await unpackAfterWrite(store, img.id);
           out(`${img.id}\n`);
         } catch (err) {
           await cleanupAfterFailure(store);
@@ -156,6 +158,7 @@ function defineLoad(cmd: Command): void {
       await withStore(c, async (store) => {
         try {
           const loaded = await loadArchive(store, archiveInput(opts.input), layerPolicy());
+          for (const img of loaded) await unpackAfterWrite(store, img.id);
           if (opts.quiet) return;
           for (const img of loaded) {
             if (img.tags.length === 0) out(`Loaded image ID: ${img.id}\n`);

@@ -8,6 +8,7 @@ import { extract as tarExtract, type Header } from 'tar-stream';
 import { StrataError } from '../util/errors.js';
 import { InvalidLayerError, UnsafeLayerEntryError } from './errors.js';
 import { writeSmallFileSync } from './small-file.js';
+import type { DiffEntry, DiffEntryType } from './types.js';
 import { writeXattrs } from './xattrs.js';
 
 /**
@@ -25,6 +26,8 @@ export interface ApplyOptions {
   lowers?: string[];
   /** ignoreOwnership: skip chown (an unprivileged unpack keeps its own uid). */
   ignoreOwnership?: boolean;
+  /** onEntry sees every entry once it is unpacked (to index the layer in the same pass). */
+  onEntry?: (entry: DiffEntry) => void;
 }
 
 /** ApplyResult counts what was unpacked. */
@@ -43,6 +46,18 @@ export function cleanEntryName(name: string): string[] {
 
 /** EntryHeader: tar-stream's header, with the PAX records it decodes but does not declare. */
 type EntryHeader = Omit<Header, 'pax'> & { pax?: Record<string, string> | null };
+
+/** ENTRY_TYPES maps tar-stream's entry types to a diff entry's. */
+const ENTRY_TYPES: Partial<Record<NonNullable<Header['type']>, DiffEntryType>> = {
+  file: 'file',
+  'contiguous-file': 'file',
+  link: 'link',
+  symlink: 'symlink',
+  directory: 'dir',
+  'character-device': 'char',
+  'block-device': 'block',
+  fifo: 'fifo',
+};
 
 /** SMALL_FILE: files up to this size are written whole rather than streamed. */
 const SMALL_FILE = 1 << 20;
@@ -131,6 +146,7 @@ export async function applyLayer(layer: Readable, dir: string, options: ApplyOpt
     const base = parts[parts.length - 1]!;
     result.whiteouts++;
     if (base === '.wh..wh..opq') {
+      options.onEntry?.({ kind: 'opaque', path: parentRel });
       if (mode === 'overlay') deferred.xattrs.push({ path: join(dir, parentRel), name: opaqueXattr, value: Buffer.from('y') });
       else {
         for (const child of await readdir(join(dir, parentRel))) {
@@ -146,6 +162,7 @@ export async function applyLayer(layer: Readable, dir: string, options: ApplyOpt
     const victim = base.slice('.wh.'.length);
     if (victim === '' || victim === '.' || victim === '..') throw new UnsafeLayerEntryError(name, 'bad whiteout name');
     const rel = parentRel === '' ? victim : `${parentRel}/${victim}`;
+    options.onEntry?.({ kind: 'whiteout', path: rel });
     forget(rel);
     await rm(join(dir, rel), { recursive: true, force: true });
     if (mode === 'overlay') deferred.nodes.push(`mknod -m 000 ${shq(join(dir, rel))} c 0 0`);
@@ -168,6 +185,26 @@ export async function applyLayer(layer: Readable, dir: string, options: ApplyOpt
   }
 
   async function entry(header: EntryHeader, stream: AsyncIterable<unknown>): Promise<void> {
+    await unpackEntry(header, stream);
+    if (options.onEntry === undefined) return;
+    const parts = cleanEntryName(header.name);
+    const type = ENTRY_TYPES[header.type ?? 'file'];
+    if (parts.length === 0 || parts[parts.length - 1]!.startsWith('.wh.') || type === undefined) return;
+    const seen: DiffEntry = {
+      kind: 'entry',
+      path: parts.join('/'),
+      type,
+      mode: (header.mode ?? 0) & 0o7777,
+      uid: header.pax?.uid !== undefined ? Number(header.pax.uid) : (header.uid ?? 0),
+      gid: header.pax?.gid !== undefined ? Number(header.pax.gid) : (header.gid ?? 0),
+      size: type === 'file' ? (header.size ?? 0) : 0,
+      host: join(dir, ...parts),
+    };
+    if (header.linkname) seen.linkname = header.linkname;
+    options.onEntry(seen);
+  }
+
+  async function unpackEntry(header: EntryHeader, stream: AsyncIterable<unknown>): Promise<void> {
     const parts = cleanEntryName(header.name);
     if (parts.length === 0) return; // the root itself keeps its mode: a layer does not chmod the rootfs
     await ensureParents(parts, header.name);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { SnapshotExistsError, SnapshotNotFoundError, SnapshotStateError } from './errors.js';
 import { MetadataStore } from './metadata.js';
-import type { DiffOptions, Mount, SnapshotInfo, SnapshotKind, Snapshotter, SnapshotterName } from './types.js';
+import type { DiffOptions, ImportLayerOptions, Mount, SnapshotInfo, SnapshotKind, Snapshotter, SnapshotterName } from './types.js';
 
 /**
  * SnapshotterBase holds what overlay and native share: metadata, keys, parents, and the directory of each
@@ -32,7 +32,7 @@ export abstract class SnapshotterBase implements Snapshotter {
   protected abstract create(info: SnapshotInfo, parent: SnapshotInfo | undefined): Promise<void>;
   protected abstract mountsOf(info: SnapshotInfo): Promise<Mount[]>;
   abstract diff(key: string, options?: DiffOptions): Readable;
-  abstract importLayer(name: string, parent: string | undefined, layer: Readable): Promise<SnapshotInfo>;
+  abstract importLayer(name: string, parent: string | undefined, layer: Readable, options?: ImportLayerOptions): Promise<SnapshotInfo>;
 
   /** chain returns `info` and its ancestors, nearest first. */
   protected async chain(info: SnapshotInfo): Promise<SnapshotInfo[]> {

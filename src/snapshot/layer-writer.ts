@@ -1,8 +1,9 @@
-import { createReadStream, type Stats } from 'node:fs';
-import { readlink } from 'node:fs/promises';
+import { readlinkSync, type Stats } from 'node:fs';
 import { Readable } from 'node:stream';
 import type { Change } from './changes.js';
+import type { DiffEntry } from './types.js';
 import { encodeTarHeader, TAR_END, tarPadding, type TarEntry } from './tar-header.js';
+import { ByteBatch, readFileExactSync, SMALL_FILE_MAX, streamFileExact } from './tar-batch.js';
 import { OVERLAY_PRIVATE, type XattrTree } from './xattrs.js';
 
 /** ChangeSource: the changes in layer order and the xattrs of the changed files (by relative path). */
@@ -14,6 +15,8 @@ export interface ChangeSource {
 /** LayerWriterOptions: the SOURCE_DATE_EPOCH clamp (defaults to the environment's). */
 export interface LayerWriterOptions {
   sourceDateEpoch?: number;
+  /** onEntry sees each entry as it is written (see DiffOptions.onEntry). */
+  onEntry?: (entry: DiffEntry) => void;
 }
 
 /** sourceDateEpochFromEnv reads $SOURCE_DATE_EPOCH (whole seconds), or undefined when unset or malformed. */
@@ -58,51 +61,50 @@ export function writeLayer(open: () => Promise<ChangeSource>, options: LayerWrit
   const whiteoutMtime = clamp ?? 0;
   async function* generate(): AsyncGenerator<Buffer> {
     const links = new Map<string, string>();
+    const out = new ByteBatch();
     const { changes, xattrs: allXattrs } = await open();
     for await (const c of changes) {
+      if (c.kind !== 'add') options.onEntry?.({ kind: c.kind, path: c.path });
       if (c.kind === 'whiteout') {
-        yield encodeTarHeader({ name: whiteoutName(c.path), type: 'file', mode: 0, uid: 0, gid: 0, size: 0, mtime: whiteoutMtime });
-        continue;
-      }
-      if (c.kind === 'opaque') {
-        yield encodeTarHeader({ name: `${c.path}/.wh..wh..opq`, type: 'file', mode: 0, uid: 0, gid: 0, size: 0, mtime: whiteoutMtime });
-        continue;
-      }
-      const st = c.stat;
-      const type = entryType(st);
-      if (type === undefined) continue;
-      const xattrs = new Map([...(allXattrs.get(c.path) ?? [])].filter(([k]) => !OVERLAY_PRIVATE.test(k)));
-      const entry: TarEntry = { name: c.path, type, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, size: 0, mtime: mtimeOf(st) };
-      if (xattrs.size > 0) entry.xattrs = xattrs;
-      if (type === 'symlink') entry.linkname = await readlink(c.host);
-      if (type === 'char' || type === 'block') Object.assign(entry, deviceNumbers(st.rdev));
-      if (type === 'file') {
+        out.push(encodeTarHeader({ name: whiteoutName(c.path), type: 'file', mode: 0, uid: 0, gid: 0, size: 0, mtime: whiteoutMtime }));
+      } else if (c.kind === 'opaque') {
+        out.push(encodeTarHeader({ name: `${c.path}/.wh..wh..opq`, type: 'file', mode: 0, uid: 0, gid: 0, size: 0, mtime: whiteoutMtime }));
+      } else {
+        const st = c.stat;
+        const type = entryType(st);
+        if (type === undefined) continue;
+        const xattrs = new Map([...(allXattrs.get(c.path) ?? [])].filter(([k]) => !OVERLAY_PRIVATE.test(k)));
+        const entry: TarEntry = { name: c.path, type, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, size: 0, mtime: mtimeOf(st) };
+        if (xattrs.size > 0) entry.xattrs = xattrs;
+        if (type === 'symlink') entry.linkname = readlinkSync(c.host);
+        if (type === 'char' || type === 'block') Object.assign(entry, deviceNumbers(st.rdev));
         const id = `${st.dev}:${st.ino}`;
-        const first = st.nlink > 1 ? links.get(id) : undefined;
+        const first = type === 'file' && st.nlink > 1 ? links.get(id) : undefined;
+        if (options.onEntry) {
+          const seen: DiffEntry = { kind: 'entry', path: c.path, type: first !== undefined ? 'link' : type, mode: entry.mode, uid: entry.uid, gid: entry.gid, size: type === 'file' ? st.size : 0, host: c.host };
+          if (first !== undefined || entry.linkname !== undefined) seen.linkname = first ?? entry.linkname;
+          options.onEntry(seen);
+        }
         if (first !== undefined) {
-          yield encodeTarHeader({ ...entry, type: 'link', linkname: first });
-          continue;
+          out.push(encodeTarHeader({ ...entry, type: 'link', linkname: first }));
+        } else if (type === 'file') {
+          if (st.nlink > 1) links.set(id, c.path);
+          entry.size = st.size;
+          out.push(encodeTarHeader(entry));
+          if (st.size <= SMALL_FILE_MAX) out.push(readFileExactSync(c.host, st.size));
+          else {
+            if (out.length > 0) yield out.take();
+            yield* streamFileExact(c.host, st.size);
+          }
+          out.push(tarPadding(st.size));
+        } else {
+          out.push(encodeTarHeader(entry));
         }
-        if (st.nlink > 1) links.set(id, c.path);
-        entry.size = st.size;
-        yield encodeTarHeader(entry);
-        let written = 0;
-        const body = st.size > 0 ? createReadStream(c.host, { start: 0, end: st.size - 1 }) : [];
-        for await (const chunk of body) {
-          const buf = chunk as Buffer;
-          const take = Math.min(buf.length, st.size - written);
-          if (take <= 0) break;
-          written += take;
-          yield take === buf.length ? buf : buf.subarray(0, take);
-        }
-        // A file that shrank while being read is padded, so the archive stays well-formed.
-        if (written < st.size) yield Buffer.alloc(st.size - written);
-        yield tarPadding(st.size);
-        continue;
       }
-      yield encodeTarHeader(entry);
+      if (out.full) yield out.take();
     }
-    yield TAR_END;
+    out.push(TAR_END);
+    yield out.take();
   }
   return Readable.from(generate(), { objectMode: false });
 }

@@ -10,7 +10,7 @@ import { SnapshotStateError } from './errors.js';
 import { writeLayer } from './layer-writer.js';
 import { nativeChanges } from './native-diff.js';
 import { overlayChanges } from './overlay-diff.js';
-import type { DiffOptions, Mount, SnapshotInfo } from './types.js';
+import type { DiffOptions, ImportLayerOptions, Mount, SnapshotInfo } from './types.js';
 import { readXattrTree } from './xattrs.js';
 
 const run = promisify(execFile);
@@ -63,12 +63,12 @@ export class NativeSnapshotter extends SnapshotterBase {
     }, options);
   }
 
-  async importLayer(name: string, parent: string | undefined, layer: Readable): Promise<SnapshotInfo> {
+  async importLayer(name: string, parent: string | undefined, layer: Readable, options: ImportLayerOptions = {}): Promise<SnapshotInfo> {
     const input = holdStream(layer);
     const key = `import-${name}-${process.pid}-${Date.now()}`;
     const info = await this.newSnapshot(key, 'active', parent);
     try {
-      await applyLayer(input, this.fsDir(info), { whiteouts: 'delete', ignoreOwnership: process.getuid?.() !== 0 });
+      await applyLayer(input, this.fsDir(info), { whiteouts: 'delete', ignoreOwnership: process.getuid?.() !== 0, ...(options.onEntry ? { onEntry: options.onEntry } : {}) });
       return await this.commit(name, key);
     } catch (err) {
       input.destroy();

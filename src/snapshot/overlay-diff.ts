@@ -1,4 +1,4 @@
-import { lstat, readdir } from 'node:fs/promises';
+import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { compareNames, joinRel, type Change } from './changes.js';
 import { OPAQUE_XATTRS, type XattrTree } from './xattrs.js';
@@ -8,8 +8,10 @@ import { OPAQUE_XATTRS, type XattrTree } from './xattrs.js';
  * name, a directory with the opaque xattr hides the lower directories, everything else was added or changed.
  */
 export async function* overlayChanges(upper: string, xattrs: XattrTree, rel = ''): AsyncGenerator<Change> {
-  const names = (await readdir(join(upper, rel))).sort(compareNames);
-  const stats = await Promise.all(names.map((n) => lstat(join(upper, rel, n))));
+  // Synchronous calls: the walk is thousands of tiny metadata reads, and a thread-pool round trip for
+  // each cost more than the reads themselves (the caller reads file bodies synchronously too).
+  const names = readdirSync(join(upper, rel)).sort(compareNames);
+  const stats = names.map((n) => lstatSync(join(upper, rel, n)));
   for (const [k, name] of names.entries()) {
     const path = joinRel(rel, name);
     const host = join(upper, path);

@@ -7,7 +7,7 @@ import { SnapshotterBase } from './base.js';
 import { SnapshotStateError } from './errors.js';
 import { writeLayer } from './layer-writer.js';
 import { overlayChanges } from './overlay-diff.js';
-import type { DiffOptions, Mount, SnapshotInfo } from './types.js';
+import type { DiffOptions, ImportLayerOptions, Mount, SnapshotInfo } from './types.js';
 import { overlayNeedsUserxattr } from './userns.js';
 import { readXattrTree } from './xattrs.js';
 
@@ -72,7 +72,7 @@ export class OverlaySnapshotter extends SnapshotterBase {
     }, options);
   }
 
-  async importLayer(name: string, parent: string | undefined, layer: Readable): Promise<SnapshotInfo> {
+  async importLayer(name: string, parent: string | undefined, layer: Readable, options: ImportLayerOptions = {}): Promise<SnapshotInfo> {
     const input = holdStream(layer);
     const key = `import-${name}-${process.pid}-${Date.now()}`;
     const info = await this.newSnapshot(key, 'active', parent);
@@ -83,6 +83,7 @@ export class OverlaySnapshotter extends SnapshotterBase {
         opaqueXattr: this.userxattr ? 'user.overlay.opaque' : 'trusted.overlay.opaque',
         lowers,
         ignoreOwnership: process.getuid?.() !== 0,
+        ...(options.onEntry ? { onEntry: options.onEntry } : {}),
       });
       return await this.commit(name, key);
     } catch (err) {

@@ -31,7 +31,28 @@ export type SnapshotterName = 'overlay' | 'native';
 export interface DiffOptions {
   /** sourceDateEpoch clamps every mtime to at most this (seconds); defaults to $SOURCE_DATE_EPOCH when set. */
   sourceDateEpoch?: number;
+  /**
+   * onEntry sees every entry as it is written, so a caller can index the layer (directories, links,
+   * whiteouts) in the same pass instead of reading the tar again.
+   */
+  onEntry?: (entry: DiffEntry) => void;
 }
+
+/**
+ * DiffEntry is one entry of a diff's layer: a whiteout, an opaque marker, or a written entry with its
+ * header fields and `host`, where the snapshot keeps it (readable until the snapshot is removed).
+ */
+/** ImportLayerOptions: `onEntry` sees each entry once unpacked (see DiffOptions.onEntry). */
+export interface ImportLayerOptions {
+  onEntry?: (entry: DiffEntry) => void;
+}
+
+/** DiffEntryType: the kinds of entry a layer holds. */
+export type DiffEntryType = 'file' | 'link' | 'symlink' | 'char' | 'block' | 'dir' | 'fifo';
+
+export type DiffEntry =
+  | { kind: 'whiteout' | 'opaque'; path: string }
+  | { kind: 'entry'; path: string; type: DiffEntryType; mode: number; uid: number; gid: number; size: number; linkname?: string; host: string };
 
 /**
  * Snapshotter keeps filesystem snapshots in layers, like containerd's. A *key* names an active snapshot (one
@@ -73,7 +94,7 @@ export interface Snapshotter {
    */
   diff(key: string, options?: DiffOptions): Readable;
   /** importLayer unpacks an OCI layer tar as committed snapshot `name` on `parent` (whiteouts applied). */
-  importLayer(name: string, parent: string | undefined, layer: Readable): Promise<SnapshotInfo>;
+  importLayer(name: string, parent: string | undefined, layer: Readable, options?: ImportLayerOptions): Promise<SnapshotInfo>;
   /** cleanup removes what a crash left: directories without metadata, unfinished imports. */
   cleanup(): Promise<void>;
 }

@@ -97,12 +97,25 @@ export class ImageTables {
     return r ? toLayer(r) : undefined;
   }
 
+  /** putLayerIndex keeps a layer's tree index (a JSON value the builder defines) by diffID. */
+  putLayerIndex(diffID: Digest, body: unknown): void {
+    this.db.prepare('INSERT OR REPLACE INTO layer_indexes (diff_id, body) VALUES (?, ?)').run(diffID, JSON.stringify(body));
+  }
+
+  getLayerIndex(diffID: Digest): unknown {
+    const r = this.db.prepare('SELECT body FROM layer_indexes WHERE diff_id = ?').get(diffID) as { body: string } | undefined;
+    return r ? (JSON.parse(r.body) as unknown) : undefined;
+  }
+
   listLayers(): LayerRecord[] {
     return (this.db.prepare('SELECT * FROM layers').all() as LayerRow[]).map(toLayer);
   }
 
   deleteLayer(digest: Digest): void {
+    const diffID = this.getLayer(digest)?.diffID;
     this.db.prepare('DELETE FROM layers WHERE digest = ?').run(digest);
+    // the index goes with the last compressed form of its layer
+    if (diffID !== undefined) this.db.prepare('DELETE FROM layer_indexes WHERE diff_id = ? AND NOT EXISTS (SELECT 1 FROM layers WHERE diff_id = ?)').run(diffID, diffID);
   }
 
   /** setTag points a normalised reference at an image, replacing what it pointed at. */

@@ -60,6 +60,12 @@ CREATE TABLE IF NOT EXISTS containers (
   size INTEGER NOT NULL DEFAULT 0,
   record TEXT NOT NULL
 );
+-- what a build needs of a layer's tree (directories, links, user files), by diffID, so that a base
+-- layer is indexed once (when unpacked) instead of read at every build
+CREATE TABLE IF NOT EXISTS layer_indexes (
+  diff_id TEXT PRIMARY KEY,
+  body TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS build_records (
   id TEXT PRIMARY KEY,
   started INTEGER NOT NULL,
@@ -68,9 +74,9 @@ CREATE TABLE IF NOT EXISTS build_records (
 );
 `;
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
-/** migrate creates or upgrades the schema in one transaction. */
+/** migrate creates or upgrades the schema in one transaction (every statement is IF NOT EXISTS: version 1 gains layer_indexes). */
 export function migrate(db: Database.Database): void {
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version >= SCHEMA_VERSION) return;

@@ -29,6 +29,7 @@ if [ -x "$docker" ] && "$docker" info >/dev/null 2>&1; then have_docker=1; fi
 [ $have_docker = 1 ] || echo "(no Docker daemon: strata figures only; ../shared/bench/setup.sh starts one)"
 
 printf '%-18s %-7s %10s %10s %8s\n' workload mode strata docker ratio
+old_stores=()
 for w in $workloads; do
   src=$shared/bench/workloads/$w
   ctx=$dir/ctx-$w
@@ -37,9 +38,13 @@ for w in $workloads; do
     [ -x "$ctx/make-context.sh" ] && bash "$ctx/make-context.sh" "$ctx" >/dev/null 2>&1
     touch "$ctx/.ready"
   fi
-  root=$dir/store-$w
-  # cold: a store with only the base image; the build cache and snapshots start empty
-  rm -rf "$root"
+  # cold: a store with only the base image; the build cache and snapshots start empty. Each run gets a
+  # new store folder and the old ones are deleted only after the timings: on ext4, creating files right
+  # after tens of thousands were deleted nearby makes every inode allocation scan past the "recently
+  # deleted" inodes (find_inode_bit/recently_deleted in perf), which tripled w5's RUN step when the
+  # store was rm -rf'd and recreated in place. docker's cold build starts after `builder prune`.
+  root=$dir/store-$w-$(date +%s%N)
+  old_stores+=("$dir"/store-"$w"*)
   "${strata[@]}" --root "$root" import "$bbtar" busybox:latest >/dev/null
   if grep -q 'debian:' "$ctx/Dockerfile"; then
     # the same Debian base docker has, from ../shared/bench/setup.sh's cache
@@ -59,3 +64,5 @@ for w in $workloads; do
   printf '%-18s %-7s %10s %10s %8s\n' "$w" cold "$s_cold" "$d_cold" "$(ratio "$s_cold" "$d_cold")"
   printf '%-18s %-7s %10s %10s %8s\n' "$w" cached "$s_warm" "$d_warm" "$(ratio "$s_warm" "$d_warm")"
 done
+# stores of earlier runs (see above), now that nothing is being timed
+for s in "${old_stores[@]}"; do [ -e "$s" ] && rm -rf "$s"; done

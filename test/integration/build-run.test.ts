@@ -79,4 +79,24 @@ describe.skipIf(!isRoot)('RUN steps (chroot runner, snapshots)', () => {
     const tree = await imageTree(sb.store, r.imageId);
     expect(tree.get('/srv/conf/a.conf')).toMatchObject({ uid: 10001, gid: 10001, content: 'changed' });
   });
+
+  it('resolves a COPY destination through what a RUN step linked and deleted (indexed from its diff, not its tar)', async () => {
+    await files(sb.ctx, { 'f.txt': 'f' });
+    // /opt/link → /opt/real (a link the RUN made); /etc/network was in the base and the RUN removed it.
+    const df = [
+      'FROM busybox',
+      'RUN mkdir -p /opt/real && chmod 0700 /opt/real && ln -s /opt/real /opt/link && mkdir -p /etc/network && rm -rf /etc/network',
+      'COPY f.txt /opt/link/',
+      'COPY f.txt /etc/network/sub/',
+    ].join('\n');
+    const r = await run(sb, df);
+    const tree = await imageTree(sb.store, r.imageId);
+    expect(tree.get('/opt/real/f.txt')).toMatchObject({ content: 'f' });
+    expect(tree.get('/opt/link')).toMatchObject({ type: 'symlink' });
+    expect(tree.get('/etc/network/sub/f.txt')).toMatchObject({ content: 'f' });
+    expect(tree.get('/etc/network')).toMatchObject({ type: 'directory', mode: 0o755 });
+    // the base layer's index is kept in the store once its snapshot was unpacked
+    const base = sb.store.images.listLayers()[0]!;
+    expect(sb.store.images.getLayerIndex(base.diffID)).toMatchObject({ entries: expect.arrayContaining([expect.arrayContaining(['etc', 'dir'])]) });
+  });
 });

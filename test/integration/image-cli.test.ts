@@ -24,6 +24,20 @@ const fresh = () => join(work, `store-${n++}`);
 const short = (id: string) => id.trim().slice(7, 19);
 
 describe('images', () => {
+  it.skipIf(process.getuid?.() !== 0)('unpacks an imported image into the snapshotter, as docker import does, so the first build starts at once', async () => {
+    const root = fresh();
+    const id = strataOk(root, ['import', tarA, 'app:1']).trim();
+    const config = JSON.parse(strataOk(root, ['image', 'inspect', '--format', '{{json .RootFS}}', id])) as { Layers: string[] };
+    const diffID = config.Layers[0]!;
+    // a one-layer image's chain id is its diffID: the name a build's RUN step looks for
+    const kind = readdirSync(join(root, 'snapshots')).find((k) => k === 'overlay' || k === 'native')!;
+    const { OverlaySnapshotter } = await import('../../src/snapshot/overlay.js');
+    const { NativeSnapshotter } = await import('../../src/snapshot/native.js');
+    const sn = kind === 'overlay' ? new OverlaySnapshotter(join(root, 'snapshots', kind)) : new NativeSnapshotter(join(root, 'snapshots', kind));
+    expect((await sn.stat(diffID)).kind).toBe('committed');
+    expect(readFileSync(join(root, 'snapshots', kind, (await sn.stat(diffID)).id, 'fs', 'etc', 'a'), 'utf8')).toHaveLength(1_220_000);
+  });
+
   it('lists one row per tag with docker columns, sizes and filters', () => {
     const root = fresh();
     const a = strataOk(root, ['import', '-c', 'LABEL team=core', tarA, 'app:1']).trim();

@@ -2,6 +2,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { extract } from 'tar-stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { withMounted } from '../../../src/snapshot/mount.js';
 import type { Snapshotter } from '../../../src/snapshot/types.js';
@@ -84,6 +85,35 @@ export function snapshotterSuite(name: string, make: (root: string) => Snapshott
         'file etc/c 600 0:0 =c\n',
         'file etc/new 644 0:0 =new\n',
       ]);
+    });
+
+    it('streams files bigger than the small-file limit between batched small ones, byte for byte, and reports every entry', async () => {
+      const big = Buffer.alloc(3 * 1024 * 1024 + 7);
+      for (let i = 0; i < big.length; i++) big[i] = (i * 31 + (i >> 12)) & 0xff;
+      const mounts = await sn.prepare('work', 'base');
+      await withMounted(mounts, async (dir) => {
+        mkdirSync(join(dir, 'data'));
+        for (let i = 0; i < 300; i++) writeFileSync(join(dir, 'data', `s${String(i).padStart(3, '0')}`), `small ${i}\n`);
+        writeFileSync(join(dir, 'data', 's150-big'), big);
+        unlinkSync(join(dir, 'etc/b'));
+      });
+      const seen: string[] = [];
+      const x = extract();
+      sn.diff('work', { onEntry: (e) => seen.push(e.kind === 'entry' ? `${e.type} ${e.path}` : `${e.kind} ${e.path}`) }).pipe(x as unknown as NodeJS.WritableStream);
+      const byName = new Map<string, Buffer>();
+      for await (const e of x) {
+        const chunks: Buffer[] = [];
+        for await (const c of e) chunks.push(c as Buffer);
+        byName.set(e.header.name, Buffer.concat(chunks));
+      }
+      expect(byName.get('data/s150-big')?.equals(big)).toBe(true);
+      expect(byName.get('data/s149')?.toString()).toBe('small 149\n');
+      expect(byName.get('data/s151')?.toString()).toBe('small 151\n');
+      expect([...byName.keys()].filter((n) => n.startsWith('data/s'))).toHaveLength(301);
+      expect(seen).toContain('whiteout etc/b');
+      expect(seen).toContain('file data/s150-big');
+      expect(seen).toContain('dir data');
+      expect(seen.filter((s) => s.startsWith('file data/'))).toHaveLength(301);
     });
 
     it('turns a directory removed and recreated into an opaque directory', async () => {
