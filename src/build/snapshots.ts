@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
+import { DigestingStream } from '../image/digest.js';
+import { DigestMismatchError } from '../image/errors.js';
 import { blobLayer } from '../image/layer.js';
 import type { Snapshotter } from '../snapshot/types.js';
 import { withMounted } from '../snapshot/mount.js';
@@ -46,7 +48,12 @@ export class SnapshotChains {
           if (await this.snapshotter.has(name)) return;
           const layer = blobLayer(this.store, { digest: l.descriptor.digest, diffID: l.diffID, size: l.descriptor.size, mediaType: l.descriptor.mediaType });
           const index = new CompactCollector();
-          await this.snapshotter.importLayer(name, parentName, layer.uncompressed(), { onEntry: index.observe });
+          const record = this.store.images.getLayer(l.descriptor.digest);
+          if (record?.diffVerified === false) {
+            await this.importVerifying(name, parentName, layer.uncompressed(), l, index);
+          } else {
+            await this.snapshotter.importLayer(name, parentName, layer.uncompressed(), { onEntry: index.observe });
+          }
           // Indexed in the same pass as the unpack, so no build has to read this layer's tar for its tree.
           this.store.images.putLayerIndex(l.diffID, index.result());
         })();
@@ -57,6 +64,22 @@ export class SnapshotChains {
       parent = name;
     }
     return parent;
+  }
+
+  /**
+   * importVerifying unpacks a pulled layer whose diffID was only claimed (see pull.ts), hashing the tar
+   * on its way into the snapshot: a mismatch removes the snapshot and fails, so nothing is ever named
+   * by a chain id its content does not have; a match marks the layer verified, with its true size.
+   */
+  private async importVerifying(name: string, parent: string | undefined, tar: Readable, l: ChainLayer, index: CompactCollector): Promise<void> {
+    const hasher = new DigestingStream();
+    tar.on('error', (err) => hasher.destroy(err));
+    await this.snapshotter.importLayer(name, parent, tar.pipe(hasher), { onEntry: index.observe });
+    if (hasher.digest !== l.diffID) {
+      await this.snapshotter.remove(name).catch(() => undefined);
+      throw new DigestMismatchError(`layer ${l.descriptor.digest} (uncompressed, as its image config lists it)`, l.diffID, hasher.digest);
+    }
+    this.store.images.markLayerVerified(l.descriptor.digest, hasher.size);
   }
 
   /**

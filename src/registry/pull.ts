@@ -1,4 +1,6 @@
+import { compressionOfMediaType } from '../image/compression.js';
 import type { Digest } from '../image/digest.js';
+import { gzipTrailerSize } from '../image/gzip-trailer.js';
 import { MediaType, isLayerMediaType } from '../image/media-types.js';
 import type { ImageConfig, Manifest } from '../image/oci.js';
 import { familiarString, referenceString, type Reference } from '../image/reference.js';
@@ -76,16 +78,22 @@ export async function pullImage(store: Store, ref: Reference, opts: PullOptions 
       emit({ type: 'layer', id, status: 'Already exists' });
       return { descriptor: desc, diffID };
     }
-    const tapped = await repo.fetchBlob(store, desc, {
-      tap: true,
+    // Only the compressed digest is checked while downloading (as skopeo and containerd's fetch do):
+    // gunzipping and hashing every layer a second time doubled a pull's CPU. The config's diffID and
+    // the gzip trailer's size are recorded as claims, and the layer's first unpack hashes the tar and
+    // checks them (src/build/snapshots.ts), as containerd's unpacker does.
+    await repo.fetchBlob(store, desc, {
       onProgress: (n) => emit({ type: 'layer', id, status: 'Downloading', current: n, total: desc.size }),
     });
     emit({ type: 'layer', id, status: 'Verifying Checksum' });
     emit({ type: 'layer', id, status: 'Download complete' });
     downloaded.push(id);
-    // the diffID learnt while streaming must be the config's (putImage rechecks when unknown)
-    const sure = tapped && tapped.diffID === diffID ? { uncompressedSize: tapped.uncompressedSize } : {};
-    return { descriptor: desc, diffID, ...sure };
+    const kind = compressionOfMediaType(desc.mediaType);
+    // an uncompressed layer's diffID is its digest, already checked (putImage reads it if they differ)
+    if (kind === 'none') return { descriptor: desc, diffID, ...(diffID === desc.digest ? { uncompressedSize: desc.size } : {}) };
+    const claimed = kind === 'gzip' ? await gzipTrailerSize(store.blobPath(desc.digest), desc.size) : undefined;
+    // without a claim (zstd), putImage reads the layer once to learn and check its diffID
+    return claimed !== undefined ? { descriptor: desc, diffID, uncompressedSize: claimed, unverified: true } : { descriptor: desc, diffID };
   });
   const image = await putImage(store, {
     config,

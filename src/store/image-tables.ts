@@ -82,8 +82,28 @@ export class ImageTables {
 
   putLayer(l: LayerRecord): void {
     this.db
-      .prepare('INSERT OR IGNORE INTO layers (digest, diff_id, size, uncompressed_size, media_type) VALUES (?, ?, ?, ?, ?)')
-      .run(l.digest, l.diffID, l.size, l.uncompressedSize, l.mediaType);
+      .prepare(
+        'INSERT INTO layers (digest, diff_id, size, uncompressed_size, media_type, diff_verified) VALUES (?, ?, ?, ?, ?, ?) ' +
+          // a layer first pulled (unverified) and then made or loaded here (verified) becomes verified
+          'ON CONFLICT(digest) DO UPDATE SET uncompressed_size = excluded.uncompressed_size, diff_verified = 1 WHERE layers.diff_verified = 0 AND excluded.diff_verified = 1',
+      )
+      .run(l.digest, l.diffID, l.size, l.uncompressedSize, l.mediaType, l.diffVerified === false ? 0 : 1);
+  }
+
+  /**
+   * markLayerVerified records that a pulled layer's tar was hashed (on its first unpack) and matched its
+   * diffID, with its true uncompressed size, which also corrects the size of every image holding it.
+   */
+  markLayerVerified(digest: Digest, uncompressedSize: number): void {
+    this.db.transaction(() => {
+      this.db.prepare('UPDATE layers SET diff_verified = 1, uncompressed_size = ? WHERE digest = ?').run(uncompressedSize, digest);
+      this.db
+        .prepare(
+          'UPDATE images SET size = (SELECT COALESCE(SUM(l.uncompressed_size), 0) FROM image_layers il JOIN layers l ON l.digest = il.layer_digest WHERE il.image_id = images.id) ' +
+            'WHERE id IN (SELECT image_id FROM image_layers WHERE layer_digest = ?)',
+        )
+        .run(digest);
+    }).immediate();
   }
 
   getLayer(digest: Digest): LayerRecord | undefined {
@@ -167,8 +187,11 @@ interface LayerRow {
   size: number;
   uncompressed_size: number;
   media_type: string;
+  diff_verified: number;
 }
 
 function toLayer(r: LayerRow): LayerRecord {
-  return { digest: r.digest as Digest, diffID: r.diff_id as Digest, size: r.size, uncompressedSize: r.uncompressed_size, mediaType: r.media_type };
+  const rec: LayerRecord = { digest: r.digest as Digest, diffID: r.diff_id as Digest, size: r.size, uncompressedSize: r.uncompressed_size, mediaType: r.media_type };
+  if (r.diff_verified === 0) rec.diffVerified = false;
+  return rec;
 }

@@ -16,6 +16,8 @@ export interface PutImageLayer {
   descriptor: Descriptor;
   diffID: Digest;
   uncompressedSize?: number;
+  /** unverified: diffID and uncompressedSize are claimed, not computed (a pull); the first unpack checks them. */
+  unverified?: boolean;
 }
 
 export interface PutImageInput {
@@ -92,7 +94,7 @@ async function layerRecord(store: Store, l: PutImageLayer): Promise<LayerRecord>
     if (hasher.digest !== l.diffID) throw new DigestMismatchError(`layer ${d.digest} (uncompressed)`, l.diffID, hasher.digest);
     uncompressedSize = hasher.size;
   }
-  return { digest: d.digest, diffID: l.diffID, size: d.size, uncompressedSize, mediaType: d.mediaType };
+  return { digest: d.digest, diffID: l.diffID, size: d.size, uncompressedSize, mediaType: d.mediaType, ...(l.unverified && l.uncompressedSize !== undefined ? { diffVerified: false } : {}) };
 }
 
 /** devNull is a sink that discards what it is given. */

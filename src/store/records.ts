@@ -25,6 +25,12 @@ export interface LayerRecord {
   size: number;
   uncompressedSize: number;
   mediaType: string;
+  /**
+   * diffVerified: false for a pulled layer whose diffID (and uncompressed size) were taken from its
+   * image config and the gzip trailer, as containerd does: the first unpack hashes the tar and checks
+   * them. Absent means verified.
+   */
+  diffVerified?: boolean;
 }
 
 /** TagRecord maps a normalised reference (`docker.io/library/busybox:latest`, or `repo@sha256:...`) to an image. */

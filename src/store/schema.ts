@@ -27,7 +27,8 @@ CREATE TABLE IF NOT EXISTS layers (
   diff_id TEXT NOT NULL,
   size INTEGER NOT NULL,            -- compressed bytes
   uncompressed_size INTEGER NOT NULL,
-  media_type TEXT NOT NULL
+  media_type TEXT NOT NULL,
+  diff_verified INTEGER NOT NULL DEFAULT 1 -- 0: diff_id and uncompressed_size not yet checked (a pulled layer)
 );
 CREATE INDEX IF NOT EXISTS layers_by_diff_id ON layers(diff_id);
 CREATE TABLE IF NOT EXISTS tags (
@@ -74,14 +75,17 @@ CREATE TABLE IF NOT EXISTS build_records (
 );
 `;
 
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
-/** migrate creates or upgrades the schema in one transaction (every statement is IF NOT EXISTS: version 1 gains layer_indexes). */
+/** migrate creates or upgrades the schema in one transaction (statements are IF NOT EXISTS; version 2 added layer_indexes, 3 layers.diff_verified). */
 export function migrate(db: Database.Database): void {
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version >= SCHEMA_VERSION) return;
   db.transaction(() => {
     db.exec(SCHEMA);
+    // version 3: layers.diff_verified (a version-1/2 table was created without it)
+    const columns = db.prepare('PRAGMA table_info(layers)').all() as { name: string }[];
+    if (!columns.some((c) => c.name === 'diff_verified')) db.exec('ALTER TABLE layers ADD COLUMN diff_verified INTEGER NOT NULL DEFAULT 1');
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }

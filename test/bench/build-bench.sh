@@ -13,7 +13,7 @@ shared=${STRATA_SHARED_DIR:-$repo/../shared}
 workloads=${WORKLOADS:-"w1-scratch-copy w4-big-context"}
 dir=${BENCH_DIR:-/tmp/strata-bench-build}
 docker=${DOCKER:-/usr/bin/docker}
-strata=(node "$repo/dist/src/cli/main.js")
+strata=(node "$repo/dist/strata.mjs")
 mkdir -p "$dir"
 
 now() { date +%s.%N; }

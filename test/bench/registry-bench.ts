@@ -14,8 +14,8 @@ import { openStore } from '../../src/store/index.js';
 import { makeTestImage } from '../helpers/registry-image.js';
 import { startRegistry } from '../helpers/registry-server.js';
 
-/** cliPath: this file runs compiled as dist/test/bench/registry-bench.js, beside dist/src/cli/main.js. */
-const cliPath = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli', 'main.js');
+/** cliPath: this file runs compiled as dist/test/bench/registry-bench.js; the CLI as shipped is dist/strata.mjs. */
+const cliPath = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'strata.mjs');
 const layers = Number(process.env.STRATA_BENCH_LAYERS ?? 10);
 const layerMB = Number(process.env.STRATA_BENCH_LAYER_MB ?? 20);
 

@@ -2,11 +2,17 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pack } from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { unpackImage } from '../../src/build/unpack-image.js';
+import type { ImageConfig, Manifest } from '../../src/image/oci.js';
+import { writeLayer } from '../../src/image/write-layer.js';
+import { createSnapshotter } from '../../src/snapshot/select.js';
 import { sha256Digest } from '../../src/image/digest.js';
 import { MediaType } from '../../src/image/media-types.js';
 import { parseReference } from '../../src/image/reference.js';
-import { openStore, type ImageRecord, type Store } from '../../src/store/index.js';
+import { openStore, putImage, type ImageRecord, type Store } from '../../src/store/index.js';
 import { BlobInterruptedError, Registries, RemoteRepository, pullImage, pushImage } from '../../src/registry/index.js';
 import { cliPath } from '../helpers/paths.js';
 import { makeTestImage } from '../helpers/registry-image.js';
@@ -75,6 +81,42 @@ describe('registry faults: one clear line, non-zero exit, store unchanged', () =
     expect(errLines[0]).toMatch(pattern);
     expect(storeState(dstRoot)).toEqual(before);
   }
+
+  it('a config that lies about a layer\'s diffID is caught by the first unpack, which leaves no snapshot', async () => {
+    // the layer is real; the config names another diffID (a registry can serve any config)
+    const p = pack();
+    p.entry({ name: 'lie/data.bin', mode: 0o644, mtime: new Date(0), uid: 0, gid: 0 }, Buffer.from('payload'));
+    p.finalize();
+    const w = await writeLayer(src, Readable.from(p));
+    const lie = sha256Digest('not this layer');
+    const config: ImageConfig = { architecture: 'amd64', os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: [lie] } };
+    await putImage(src, { config, layers: [{ descriptor: w.descriptor, diffID: lie, uncompressedSize: w.uncompressedSize }], tags: [`${reg.host}/f/liar:1`] });
+    await pushImage(src, parseReference(`${reg.host}/f/liar:1`));
+    const honest = `${reg.host}/f/app:1`;
+
+    const store = openStore(newRoot());
+    try {
+      const registries = new Registries();
+      const liar = await pullImage(store, parseReference(`${reg.host}/f/liar:1`), { registries });
+      // pulled with its digests checked; the diffID is a claim until the first unpack
+      expect(store.images.getLayer(w.descriptor.digest)).toMatchObject({ diffID: lie, diffVerified: false, uncompressedSize: w.uncompressedSize });
+      await expect(unpackImage(store, liar.image.id, 'native')).rejects.toMatchObject({ code: 'DIGEST_MISMATCH', message: expect.stringContaining(w.diffID) });
+      const sn = createSnapshotter('native', store.snapshotsDir);
+      expect(await sn.has(lie)).toBe(false);
+      expect((await sn.list()).filter((s) => s.kind === 'committed')).toEqual([]);
+
+      // an honest image is unpacked, and its layers are then verified with their true sizes
+      const ok = await pullImage(store, parseReference(honest), { registries });
+      await unpackImage(store, ok.image.id, 'native');
+      for (const d of (await store.readJSON<Manifest>(ok.image.manifestDigest)).layers) {
+        expect(store.images.getLayer(d.digest)?.diffVerified).toBeUndefined();
+        expect(store.images.getLayer(d.digest)).toEqual(src.images.getLayer(d.digest));
+      }
+      expect(store.images.getImage(ok.image.id)?.size).toBe(img.size);
+    } finally {
+      store.close();
+    }
+  });
 
   it('an unreachable registry', async () => {
     const port = await freePort();

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliPath, conformanceDir, repoRoot } from '../../helpers/paths.js';
 
-// `strata parse` through the compiled CLI (dist/src/cli/main.js; `npm test` builds it first).
+// `strata parse` through the compiled CLI (dist/strata.mjs; `npm test` builds it first).
 function strata(args: string[], input?: string) {
   const r = spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8', input });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
