@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import type { Change } from './changes.js';
 import type { DiffEntry } from './types.js';
 import { encodeTarHeader, TAR_END, tarPadding, type TarEntry } from './tar-header.js';
-import { ByteBatch, readFileExactSync, SMALL_FILE_MAX, streamFileExact } from './tar-batch.js';
+import { ByteBatch, emit, emitFile, SMALL_FILE_MAX, streamFileExact } from './tar-batch.js';
 import { OVERLAY_PRIVATE, type XattrTree } from './xattrs.js';
 
 /** ChangeSource: the changes in layer order and the xattrs of the changed files (by relative path). */
@@ -66,9 +66,9 @@ export function writeLayer(open: () => Promise<ChangeSource>, options: LayerWrit
     for await (const c of changes) {
       if (c.kind !== 'add') options.onEntry?.({ kind: c.kind, path: c.path });
       if (c.kind === 'whiteout') {
-        out.push(encodeTarHeader({ name: whiteoutName(c.path), type: 'file', mode: 0, uid: 0, gid: 0, size: 0, mtime: whiteoutMtime }));
+        yield* emit(out, encodeTarHeader({ name: whiteoutName(c.path), type: 'file', mode: 0, uid: 0, gid: 0, size: 0, mtime: whiteoutMtime }));
       } else if (c.kind === 'opaque') {
-        out.push(encodeTarHeader({ name: `${c.path}/.wh..wh..opq`, type: 'file', mode: 0, uid: 0, gid: 0, size: 0, mtime: whiteoutMtime }));
+        yield* emit(out, encodeTarHeader({ name: `${c.path}/.wh..wh..opq`, type: 'file', mode: 0, uid: 0, gid: 0, size: 0, mtime: whiteoutMtime }));
       } else {
         const st = c.stat;
         const type = entryType(st);
@@ -86,24 +86,24 @@ export function writeLayer(open: () => Promise<ChangeSource>, options: LayerWrit
           options.onEntry(seen);
         }
         if (first !== undefined) {
-          out.push(encodeTarHeader({ ...entry, type: 'link', linkname: first }));
+          yield* emit(out, encodeTarHeader({ ...entry, type: 'link', linkname: first }));
         } else if (type === 'file') {
           if (st.nlink > 1) links.set(id, c.path);
           entry.size = st.size;
-          out.push(encodeTarHeader(entry));
-          if (st.size <= SMALL_FILE_MAX) out.push(readFileExactSync(c.host, st.size));
+          yield* emit(out, encodeTarHeader(entry));
+          if (st.size <= SMALL_FILE_MAX) yield* emitFile(out, c.host, st.size, false);
           else {
             if (out.length > 0) yield out.take();
             yield* streamFileExact(c.host, st.size);
           }
-          out.push(tarPadding(st.size));
+          yield* emit(out, tarPadding(st.size));
         } else {
-          out.push(encodeTarHeader(entry));
+          yield* emit(out, encodeTarHeader(entry));
         }
       }
       if (out.full) yield out.take();
     }
-    out.push(TAR_END);
+    yield* emit(out, TAR_END);
     yield out.take();
   }
   return Readable.from(generate(), { objectMode: false });
