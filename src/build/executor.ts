@@ -30,7 +30,7 @@ export interface ExecuteRequest {
   /** sourceRootfs gives a readable view of a layer chain (COPY --from); from src/snapshot. */
   sourceRootfs?: (chain: ChainLayer[]) => Promise<{ view: FsView; release: () => Promise<void> }>;
   /** captureLayer unpacks a new layer into a snapshot while it is stored (when a later RUN needs it). */
-  captureLayer?: (parent: ChainLayer[], tar: Readable) => Promise<{ finished: Promise<void>; commit: (diffID: string) => void; abort: () => Promise<void> }>;
+  captureLayer?: (parent: ChainLayer[], tar: Readable) => Promise<{ finished: Promise<void>; commit: (diffID: string) => Promise<void>; abort: () => Promise<void> }>;
   /** explainMiss names why a step missed (issue 7 plugs its record diffing in here). */
   explainMiss?: (step: PlannedStep) => string | undefined;
   signal?: AbortSignal;
@@ -180,7 +180,7 @@ async function writeCaptured(req: ExecuteRequest, parent: ChainLayer[], tar: Rea
   try {
     const layer = await writeLayer(req.store, toStore);
     await cap.finished;
-    cap.commit(layer.diffID);
+    await cap.commit(layer.diffID);
     return layer;
   } catch (err) {
     toSnapshot.destroy();

@@ -10,7 +10,7 @@ import { mountDeps, type RunMountOptions } from './run-mount-deps.js';
 import { prepareRunMounts, type PreparedMounts } from './run-mounts.js';
 import type { FsView } from './fs-view.js';
 import { CompactCollector, type CompactIndex } from './layer-index-view.js';
-import { chainId, type SnapshotChains } from './snapshots.js';
+import { chainId, DIFF_ID_LABEL, type SnapshotChains } from './snapshots.js';
 import type { RunContext, RunHandler } from './types.js';
 import { UnknownUserError } from './user-db.js';
 
@@ -109,7 +109,7 @@ export function snapshotRunHandler(chains: SnapshotChains, runner: Runner, defau
           }
           const name = chainId(top, diffID);
           if (await sn.has(name)) await sn.remove(key).catch(() => undefined);
-          else await sn.commit(name, key);
+          else await sn.commit(name, key, { labels: { [DIFF_ID_LABEL]: diffID } });
         },
       };
   }

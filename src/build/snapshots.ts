@@ -10,6 +10,9 @@ import { dirView, type FsView } from './fs-view.js';
 import { CompactCollector } from './layer-index-view.js';
 import type { ChainLayer } from './types.js';
 
+/** DIFF_ID_LABEL names the label a committed snapshot carries with its own layer's diffID (see prune-snapshots.ts). */
+export const DIFF_ID_LABEL = 'strata.diff-id';
+
 /** chainId names a layer stack as OCI's ChainID does: the first diffID, then sha256(parent + ' ' + diffID). */
 export function chainId(parent: string | undefined, diffID: string): string {
   return parent === undefined ? diffID : `sha256:${createHash('sha256').update(`${parent} ${diffID}`).digest('hex')}`;
@@ -52,7 +55,7 @@ export class SnapshotChains {
           if (record?.diffVerified === false) {
             await this.importVerifying(name, parentName, layer.uncompressed(), l, index);
           } else {
-            await this.snapshotter.importLayer(name, parentName, layer.uncompressed(), { onEntry: index.observe });
+            await this.snapshotter.importLayer(name, parentName, layer.uncompressed(), { onEntry: index.observe, labels: { [DIFF_ID_LABEL]: l.diffID } });
           }
           // Indexed in the same pass as the unpack, so no build has to read this layer's tar for its tree.
           this.store.images.putLayerIndex(l.diffID, index.result());
@@ -74,7 +77,7 @@ export class SnapshotChains {
   private async importVerifying(name: string, parent: string | undefined, tar: Readable, l: ChainLayer, index: CompactCollector): Promise<void> {
     const hasher = new DigestingStream();
     tar.on('error', (err) => hasher.destroy(err));
-    await this.snapshotter.importLayer(name, parent, tar.pipe(hasher), { onEntry: index.observe });
+    await this.snapshotter.importLayer(name, parent, tar.pipe(hasher), { onEntry: index.observe, labels: { [DIFF_ID_LABEL]: l.diffID } });
     if (hasher.digest !== l.diffID) {
       await this.snapshotter.remove(name).catch(() => undefined);
       throw new DigestMismatchError(`layer ${l.descriptor.digest} (uncompressed, as its image config lists it)`, l.diffID, hasher.digest);
@@ -87,14 +90,18 @@ export class SnapshotChains {
    * later RUN step finds it unpacked without reading the blob back (one write of the files, no
    * gunzip). `commit` names it by its chain id once the diffID is known (for this process).
    */
-  async capture(parent: ChainLayer[], tar: Readable): Promise<{ finished: Promise<void>; commit: (diffID: string) => void; abort: () => Promise<void> }> {
+  async capture(parent: ChainLayer[], tar: Readable): Promise<{ finished: Promise<void>; commit: (diffID: string) => Promise<void>; abort: () => Promise<void> }> {
     const top = await this.ensure(parent);
     const name = `layer-${randomBytes(8).toString('hex')}`;
     const finished = this.snapshotter.importLayer(name, top, tar).then(() => undefined);
     const canonicalParent = parent.reduce<string | undefined>((acc, l) => chainId(acc, l.diffID), undefined);
     return {
       finished,
-      commit: (diffID) => void this.aliases.set(chainId(canonicalParent, diffID), name),
+      commit: async (diffID) => {
+        this.aliases.set(chainId(canonicalParent, diffID), name);
+        // labelled like every layer snapshot, so that GC keeps it as long as its layer is in the store
+        await this.snapshotter.setLabels(name, { [DIFF_ID_LABEL]: diffID });
+      },
       abort: async () => {
         await finished.catch(() => undefined);
         await this.snapshotter.remove(name).catch(() => undefined);

@@ -42,7 +42,7 @@ export async function sweepWorkingSnapshots(store: Store): Promise<string[]> {
 }
 
 /** existingSnapshotters opens the snapshotters whose folders exist (see createSnapshotter for the layout). */
-function existingSnapshotters(root: string): Snapshotter[] {
+export function existingSnapshotters(root: string): Snapshotter[] {
   const out: Snapshotter[] = [];
   if (existsSync(join(root, 'overlay'))) out.push(new OverlaySnapshotter(join(root, 'overlay')));
   if (existsSync(join(root, 'native'))) out.push(new NativeSnapshotter(join(root, 'native')));

@@ -9,6 +9,7 @@ import { pruneCacheMounts } from '../build/cache-mounts.js';
 import { parseSecretFlag } from '../build/secrets.js';
 import { parseSshFlag } from '../build/ssh-forward.js';
 import { collectGarbage } from '../store/gc.js';
+import { pruneUnusedSnapshots } from './snapshot-upkeep.js';
 import { pruneBuildCache } from '../store/prune.js';
 import { InvalidArgumentError } from '../util/errors.js';
 import { parseUntil } from './image-filters.js';
@@ -148,7 +149,8 @@ export function register(program: Command): void {
         // cache mounts (RUN --mount=type=cache) go too, except when only trimming to --keep-storage
         const mountsRemoved = opts.keepStorage === undefined ? await pruneCacheMounts(store.root, until !== undefined ? { until } : {}) : 0;
         const gc = await collectGarbage(store);
-        out(`Deleted build cache objects: ${removed.keys.length + mountsRemoved}\nTotal reclaimed space: ${formatBytes(gc.reclaimedBytes)}\n`);
+        const snapshots = await pruneUnusedSnapshots(store);
+        out(`Deleted build cache objects: ${removed.keys.length + mountsRemoved + snapshots}\nTotal reclaimed space: ${formatBytes(gc.reclaimedBytes)}\n`);
       });
     });
 }

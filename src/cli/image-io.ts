@@ -15,7 +15,7 @@ import type { Store } from '../store/store.js';
 import { NotFoundError, StrataError } from '../util/errors.js';
 import { imageGroup } from './images.js';
 import { collect, out, withStore } from './store-access.js';
-import { unpackAfterWrite } from './unpack-after-write.js';
+import { unpackAfterWrite } from './snapshot-upkeep.js';
 
 /** register adds import, save, load (and their `image` forms). */
 export function register(program: Command): void {

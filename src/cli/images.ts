@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { parseReference, referenceString } from '../image/reference.js';
 import { collectGarbage } from '../store/gc.js';
+import { pruneUnusedSnapshots } from './snapshot-upkeep.js';
 import { removeImage } from '../store/remove-image.js';
 import { resolveImage } from '../store/resolve-image.js';
 import { StrataError } from '../util/errors.js';
@@ -75,7 +76,10 @@ function defineRmi(cmd: Command): void {
             errors.push(err.message);
           }
         }
-        if (removed) await collectGarbage(store);
+        if (removed) {
+          await collectGarbage(store);
+          await pruneUnusedSnapshots(store);
+        }
         if (errors.length) {
           // docker rmi goes on with the other images and reports every failure at the end.
           for (const e of errors.slice(0, -1)) process.stderr.write(`Error response from daemon: ${e}\n`);

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { createInterface } from 'node:readline/promises';
 import { pruneBuildCache, pruneImages, type ImagePruneFilter } from '../store/prune.js';
+import { pruneUnusedSnapshots } from './snapshot-upkeep.js';
 import type { RemoveEvent } from '../store/remove-image.js';
 import { humanSize } from './format/human.js';
 import { parseFilters, parseUntil } from './image-filters.js';
@@ -25,6 +26,7 @@ export function register(program: Command): void {
       if (!opts.force && !(await confirm(warning))) return;
       await withStore(c, async (store) => {
         const r = await pruneImages(store, { all: opts.all ?? false, filter });
+        await pruneUnusedSnapshots(store);
         out(`${deletedImages(r.events)}Total reclaimed space: ${humanSize(r.reclaimedBytes)}\n`);
       });
     });
@@ -50,6 +52,7 @@ export function register(program: Command): void {
       await withStore(c, async (store) => {
         const cache = pruneBuildCache(store, filter.until !== undefined ? { until: filter.until } : {});
         const r = await pruneImages(store, { all: opts.all ?? false, filter });
+        await pruneUnusedSnapshots(store);
         let text = deletedImages(r.events);
         if (cache.keys.length) text += `Deleted build cache objects:\n${cache.keys.map((k) => `${k}\n`).join('')}\n`;
         out(`${text}Total reclaimed space: ${humanSize(r.reclaimedBytes)}\n`);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { SnapshotExistsError, SnapshotNotFoundError, SnapshotStateError } from './errors.js';
 import { MetadataStore } from './metadata.js';
-import type { DiffOptions, ImportLayerOptions, Mount, SnapshotInfo, SnapshotKind, Snapshotter, SnapshotterName } from './types.js';
+import type { CommitOptions, DiffOptions, ImportLayerOptions, Mount, SnapshotInfo, SnapshotKind, Snapshotter, SnapshotterName } from './types.js';
 
 /**
  * SnapshotterBase holds what overlay and native share: metadata, keys, parents, and the directory of each
@@ -81,15 +81,21 @@ export abstract class SnapshotterBase implements Snapshotter {
     return this.mountsOf(info);
   }
 
-  async commit(name: string, key: string): Promise<SnapshotInfo> {
+  async commit(name: string, key: string, options: CommitOptions = {}): Promise<SnapshotInfo> {
     const info = await this.stat(key);
     if (info.kind !== 'active') throw new SnapshotStateError(`snapshot ${key} is a ${info.kind} snapshot, only an active one can be committed`);
     if (await this.meta.get(name)) throw new SnapshotExistsError(name);
     await this.beforeCommit(info);
-    const committed: SnapshotInfo = { ...info, key: name, kind: 'committed' };
+    const committed: SnapshotInfo = { ...info, key: name, kind: 'committed', ...(options.labels ? { labels: options.labels } : {}) };
     await this.meta.put(committed);
     await this.meta.delete(key);
     return committed;
+  }
+
+  async setLabels(name: string, labels: Record<string, string>): Promise<void> {
+    const info = await this.stat(name);
+    if (info.kind !== 'committed') throw new SnapshotStateError(`snapshot ${name} is not committed`);
+    await this.meta.put({ ...info, labels });
   }
 
   /** beforeCommit lets a subclass tidy an active snapshot (overlay empties its work dir). */

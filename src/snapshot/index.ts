@@ -1,4 +1,4 @@
-export type { DiffEntry, DiffEntryType, DiffOptions, ImportLayerOptions, Mount, SnapshotInfo, SnapshotKind, Snapshotter, SnapshotterName } from './types.js';
+export type { CommitOptions, DiffEntry, DiffEntryType, DiffOptions, ImportLayerOptions, Mount, SnapshotInfo, SnapshotKind, Snapshotter, SnapshotterName } from './types.js';
 export {
   InvalidLayerError, SnapshotExistsError, SnapshotNotFoundError, SnapshotStateError, SnapshotterUnavailableError, UnsafeLayerEntryError,
 } from './errors.js';

@@ -69,7 +69,7 @@ export class NativeSnapshotter extends SnapshotterBase {
     const info = await this.newSnapshot(key, 'active', parent);
     try {
       await applyLayer(input, this.fsDir(info), { whiteouts: 'delete', ignoreOwnership: process.getuid?.() !== 0, ...(options.onEntry ? { onEntry: options.onEntry } : {}) });
-      return await this.commit(name, key);
+      return await this.commit(name, key, options.labels ? { labels: options.labels } : {});
     } catch (err) {
       input.destroy();
       await this.remove(key).catch(() => {});

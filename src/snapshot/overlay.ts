@@ -85,7 +85,7 @@ export class OverlaySnapshotter extends SnapshotterBase {
         ignoreOwnership: process.getuid?.() !== 0,
         ...(options.onEntry ? { onEntry: options.onEntry } : {}),
       });
-      return await this.commit(name, key);
+      return await this.commit(name, key, options.labels ? { labels: options.labels } : {});
     } catch (err) {
       input.destroy();
       await this.remove(key).catch(() => {});

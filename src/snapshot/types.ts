@@ -22,6 +22,8 @@ export interface SnapshotInfo {
   /** id names the snapshot's directory under the snapshotter's root; it survives commit. */
   id: string;
   created: string;
+  /** labels: what the owner of a committed snapshot says about it (the builder: its layer's diffID, for GC). */
+  labels?: Record<string, string>;
 }
 
 /** SnapshotterName is the value of `--snapshotter` once 'auto' is resolved. */
@@ -42,8 +44,13 @@ export interface DiffOptions {
  * DiffEntry is one entry of a diff's layer: a whiteout, an opaque marker, or a written entry with its
  * header fields and `host`, where the snapshot keeps it (readable until the snapshot is removed).
  */
-/** ImportLayerOptions: `onEntry` sees each entry once unpacked (see DiffOptions.onEntry). */
-export interface ImportLayerOptions {
+/** CommitOptions: labels to keep with the committed snapshot. */
+export interface CommitOptions {
+  labels?: Record<string, string>;
+}
+
+/** ImportLayerOptions: `onEntry` sees each entry once unpacked (see DiffOptions.onEntry); `labels` as in commit. */
+export interface ImportLayerOptions extends CommitOptions {
   onEntry?: (entry: DiffEntry) => void;
 }
 
@@ -79,7 +86,9 @@ export interface Snapshotter {
   /** mounts returns the mounts of an existing active snapshot or view. */
   mounts(key: string): Promise<Mount[]>;
   /** commit turns active `key` into committed `name`; `key` stops existing. */
-  commit(name: string, key: string): Promise<SnapshotInfo>;
+  commit(name: string, key: string, options?: CommitOptions): Promise<SnapshotInfo>;
+  /** setLabels replaces a committed snapshot's labels (for what is learnt after its commit). */
+  setLabels(name: string, labels: Record<string, string>): Promise<void>;
   /** remove deletes a snapshot; a committed snapshot that is a parent of another cannot be removed. */
   remove(key: string): Promise<void>;
   /** stat describes a snapshot, or throws SnapshotNotFoundError. */
