@@ -3,14 +3,14 @@
 # (20,000 files, ~300 MB context, with its RUN) with strata, and side by side with `docker build`
 # (BuildKit) when a Docker daemon answers. Prints seconds and strata/docker ratios.
 #
-#   WORKLOADS="w1-scratch-copy w4-big-context"   which workloads (w2, w3, w5 work too; w5 needs setup.sh's Debian rootfs)
+#   WORKLOADS="w1-scratch-copy ..."              which workloads (default all five; w5 needs setup.sh's Debian rootfs)
 #   BENCH_DIR=/tmp/strata-bench-build             contexts and stores (kept between runs: w4 takes a while to generate)
 #   DOCKER=/usr/bin/docker                        the docker client
 set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 shared=${STRATA_SHARED_DIR:-$repo/../shared}
-workloads=${WORKLOADS:-"w1-scratch-copy w4-big-context"}
+workloads=${WORKLOADS:-"w1-scratch-copy w2-run-chain w3-multistage w4-big-context w5-many-files-run"}
 dir=${BENCH_DIR:-/tmp/strata-bench-build}
 docker=${DOCKER:-/usr/bin/docker}
 strata=(node "$repo/dist/strata.mjs")

@@ -16,22 +16,26 @@ bbtar=$repo/test-artifacts/busybox-rootfs.tar
 [ -f "$bbtar" ] || { mkdir -p "$(dirname "$bbtar")"; bash "$repo/scripts/make-busybox-rootfs.sh" "$bbtar"; }
 strata=(node "$repo/dist/strata.mjs" --root "$dir/store")
 [ -d "$dir/store" ] || "${strata[@]}" import "$bbtar" busybox:latest >/dev/null
-# the step time each tool prints for its last step: "#N DONE 0.4s"
-step_time() { grep -E '^#[0-9]+ DONE [0-9.]+s' | tail -1 | sed -E 's/.* DONE ([0-9.]+)s.*/\1/'; }
+# the step time each tool prints for the RUN that changes the file ("#N [3/3] RUN echo ..." ... "#N DONE 0.4s")
+step_time() { awk '/^#[0-9]+ \[.*RUN echo/ {id=$1} id != "" && $1 == id && $2 == "DONE" {sub(/s.*/, "", $3); print $3; exit}'; }
+now() { date +%s.%N; }
+# timed CMD... prints "STEP WALL": the step's own time as the tool reports it, and the whole command's
+timed() { local t0 t1 step; t0=$(now); step=$("$@" 2>&1 | step_time); t1=$(now); awk -v s="$step" -v a="$t1" -v b="$t0" 'BEGIN{printf "%s %.2f", s, a-b}'; }
 "${strata[@]}" build --progress plain --build-arg BUST=warm -t onefile "$ctx" >/dev/null 2>&1
 have_docker=0
-if [ -x "$docker" ] && "$docker" info >/dev/null 2>&1; then have_docker=1; DOCKER_BUILDKIT=1 "$docker" build --progress plain --build-arg BUST=warm -t strata-bench/onefile "$ctx" >/dev/null 2>&1; fi
-s_all=() d_all=()
+if [ -x "$docker" ] && "$docker" info >/dev/null 2>&1; then have_docker=1; DOCKER_BUILDKIT=1 "$docker" build --network host --progress plain --build-arg BUST=warm -t strata-bench/onefile "$ctx" >/dev/null 2>&1; fi
+s_step=() s_wall=() d_step=() d_wall=()
 for i in $(seq 1 "$rounds"); do
   bust=$(date +%s%N)
-  s_all+=("$("${strata[@]}" build --progress plain --build-arg BUST="$bust" -t onefile "$ctx" 2>&1 | step_time)")
-  [ $have_docker = 1 ] && d_all+=("$(DOCKER_BUILDKIT=1 "$docker" build --progress plain --build-arg BUST="$bust" -t strata-bench/onefile "$ctx" 2>&1 | step_time)")
+  read -r a b <<<"$(timed "${strata[@]}" build --progress plain --build-arg BUST="$bust" -t onefile "$ctx")"; s_step+=("$a"); s_wall+=("$b")
+  if [ $have_docker = 1 ]; then
+    read -r a b <<<"$(DOCKER_BUILDKIT=1 timed "$docker" build --network host --progress plain --build-arg BUST="$bust" -t strata-bench/onefile "$ctx")"; d_step+=("$a"); d_wall+=("$b")
+  fi
 done
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR ? a[int((NR+1)/2)] : "-")}'; }
-s_med=$(median "${s_all[@]}")
-d_med=$([ $have_docker = 1 ] && median "${d_all[@]}" || echo -)
-printf 'one RUN changing one file on 50,000 files, step time (median of %s): strata %ss, BuildKit %ss' "$rounds" "$s_med" "$d_med"
-if [ "$d_med" != - ]; then awk -v a="$s_med" -v b="$d_med" 'BEGIN{printf ", ratio %.2f\n", a/b}'; else echo; fi
-echo "  strata: ${s_all[*]}"
-[ $have_docker = 1 ] && echo "  docker: ${d_all[*]}"
+median() { [ $# -gt 0 ] || { echo -; return; }; printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+ratio() { if [ "$2" = - ]; then echo -; else awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; fi; }
+echo "one RUN changing one file on a 50,000-file base, median of $rounds (step: as each tool reports it, 0.1 s resolution; whole: the build command, start-up included)"
+printf '  %-6s %10s %10s %8s\n' '' strata BuildKit ratio
+printf '  %-6s %10s %10s %8s\n' step "$(median "${s_step[@]}")" "$(median "${d_step[@]}")" "$(ratio "$(median "${s_step[@]}")" "$(median "${d_step[@]}")")"
+printf '  %-6s %10s %10s %8s\n' whole "$(median "${s_wall[@]}")" "$(median "${d_wall[@]}")" "$(ratio "$(median "${s_wall[@]}")" "$(median "${d_wall[@]}")")"
 exit 0
