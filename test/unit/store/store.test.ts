@@ -112,3 +112,24 @@ describe('records', () => {
     expect(store.listBuildRecords()).toHaveLength(1);
   });
 });
+
+describe('schema migration', () => {
+  it('opens a version-1 store made by the previous release: layers gain diff_verified, layer_indexes appears, nothing is lost', async () => {
+    const img = await image({ 'a.txt': 'a' }, ['old:1']);
+    store.close();
+    // make it look like version 1: no layer_indexes, no layers.diff_verified
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(join(root, 'meta.db'));
+    db.exec('DROP TABLE layer_indexes; ALTER TABLE layers DROP COLUMN diff_verified; PRAGMA user_version = 1');
+    db.close();
+    store = openStore(root);
+    expect(resolveImage(store, 'old:1').id).toBe(img.id);
+    const layer = store.images.getLayer(img.layers[0]!)!;
+    expect(layer.diffVerified).toBeUndefined();
+    store.images.putLayerIndex(layer.diffID, { entries: [] });
+    expect(store.images.getLayerIndex(layer.diffID)).toEqual({ entries: [] });
+    const check = new Database(join(root, 'meta.db'), { readonly: true });
+    expect(check.pragma('user_version', { simple: true })).toBe(3);
+    check.close();
+  });
+});
