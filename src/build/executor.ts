@@ -100,7 +100,7 @@ export async function executeStages(req: ExecuteRequest): Promise<{ outcomes: Ma
         });
         continue;
       }
-      const reason = step.noCache ? '--no-cache' : (req.explainMiss?.(step) ?? 'no cache record');
+      const reason = step.noCache ? (step.noCacheFlag ?? '--no-cache') : (req.explainMiss?.(step) ?? 'no cache record');
       emit({ type: 'step', status: 'started', time: t0, step: step.id, name: step.name });
       try {
         const made = await runStep(req, step, fs, outcomes, now());

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { noCacheFilterOption } from './no-cache-filter.js';
 import { build } from '../build/build.js';
 import { sweepWorkingSnapshots } from '../build/sweep-snapshots.js';
 import { makeRenderer, type ProgressMode } from '../build/progress-render.js';
@@ -54,7 +55,7 @@ export function register(program: Command): void {
     .option('-q, --quiet', 'print only the image ID')
     .option('--label <KEY=VALUE>', 'set a label on the image (repeatable)', collect)
     .option('--no-cache', 'do not use the build cache')
-    .option('--no-cache-filter <STAGE>', 'do not use the cache for this stage (repeatable)', collect)
+    .addOption(noCacheFilterOption('do not use the cache for this stage (repeatable)'))
     .option('-o, --output <SPEC>', 'type=docker|oci|tar,dest=FILE or type=local,dest=DIR (repeatable)', collect)
     .option('--platform <OS/ARCH>', 'target platform (only the host platform is supported)')
     .option('--progress <MODE>', 'auto, tty, plain or rawjson', 'auto')

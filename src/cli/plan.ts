@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { noCacheFilterOption } from './no-cache-filter.js';
 import { dryRun, type DryRun } from '../build/dry-run.js';
 import { InvalidArgumentError } from '../util/errors.js';
 import { buildArgs } from './build.js';
@@ -24,7 +25,7 @@ export function register(program: Command): void {
     .option('--build-arg <KEY=VALUE>', 'set a build-time variable (repeatable)', collect)
     .option('--target <STAGE>', 'plan this stage')
     .option('--no-cache', 'plan as if the build cache were not used')
-    .option('--no-cache-filter <STAGE>', 'plan this stage without the cache (repeatable)', collect)
+    .addOption(noCacheFilterOption('plan this stage without the cache (repeatable)'))
     .option('--platform <OS/ARCH>', 'target platform (only the host platform is supported)')
     .option('--format <FORMAT>', 'text or json', 'text')
     .action(async (path: string, opts: PlanOptions, cmd: Command) => {

@@ -61,7 +61,7 @@ export function missExplainer(plan: Plan, source: RecordSource, tense: MissTense
   return {
     explain(step) {
       missed.add(step.key);
-      if (step.noCache) return '--no-cache';
+      if (step.noCache) return step.noCacheFlag ?? '--no-cache';
       if (source.hasRecord(step.key)) return 'its cached layer was removed (pruned)';
       const cand = closest(records(), step);
       const stage = byKey.get(step.key)?.stage;

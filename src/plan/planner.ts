@@ -149,7 +149,10 @@ async function planStage(req: PlanRequest, stage: Stage, env: StageEnv): Promise
   if (base.kind !== 'scratch') config.config.OnBuild = null;
 
   const s: StageState = { config, history, vars: envMap(config.config.Env), args: [], cmdSet: false };
-  const noCache = req.noCache === true || (req.noCacheFilter ?? []).some((f) => f.toLowerCase() === stageName.toLowerCase() || f === String(stage.index));
+  const filtered = (req.noCacheFilter ?? []).find((f) => f.toLowerCase() === stageName.toLowerCase() || f === String(stage.index));
+  const noCache = req.noCache === true || filtered !== undefined;
+  // the flag that made this stage skip the cache, as the miss is explained to the user
+  const noCacheFlag = req.noCache === true ? '--no-cache' : filtered !== undefined ? `--no-cache-filter ${filtered}` : undefined;
 
   let instructions: Instruction[] = stage.instructions;
   if (triggers.length > 0) {
@@ -231,6 +234,7 @@ async function planStage(req: PlanRequest, stage: Stage, env: StageEnv): Promise
       record: { key, inputs, detail: { stage: stageName, index: position, line: ins.range.start.line, files } },
       op,
       noCache,
+      ...(noCacheFlag !== undefined ? { noCacheFlag } : {}),
       historyIndex,
     });
   }

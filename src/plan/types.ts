@@ -71,6 +71,8 @@ export interface PlannedStep {
   op: StepOp;
   /** noCache: --no-cache or --no-cache-filter names this stage. */
   noCache: boolean;
+  /** noCacheFlag: which of them (`--no-cache`, `--no-cache-filter docs`), for the explained miss. */
+  noCacheFlag?: string;
   /** historyIndex is the entry of the stage's history that gets this step's layer (-1 for FROM). */
   historyIndex: number;
 }

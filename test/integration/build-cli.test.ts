@@ -95,6 +95,29 @@ describe('strata build (CLI)', () => {
     expect(listed).toContain('exported:1');
   });
 
+  it('skips the cache for the stages --no-cache-filter names (repeatable) and says which flag in the miss', async () => {
+    const multi = join(dir, 'multi');
+    await files(multi, {
+      'a.txt': 'a',
+      'Dockerfile': 'FROM scratch AS one\nCOPY a.txt /1.txt\nFROM scratch AS two\nCOPY a.txt /2.txt\nFROM scratch\nCOPY --from=one /1.txt /\nCOPY --from=two /2.txt /\n',
+    });
+    strataOk(root, ['build', '-q', multi]);
+    const r = strata(root, ['build', '--progress=plain', '--no-cache-filter', 'one', multi]);
+    expect(r.code).toBe(0);
+    // stages run in parallel, so a step's lines interleave with others': match them by step number
+    expect(r.stderr).toMatch(/#(\d+) \[one 2\/2\] COPY a.txt \/1.txt\n(?:.*\n)*?#\1 DONE [0-9.]+s: --no-cache-filter one\n/);
+    expect(r.stderr).toMatch(/#(\d+) \[two 2\/2\] COPY a.txt \/2.txt\n(?:.*\n)*?#\1 CACHED\n/);
+    expect(r.stderr).toContain('rebuilt [one 2/2] COPY a.txt /1.txt: --no-cache-filter one');
+    const both = strata(root, ['build', '--progress=plain', '--no-cache-filter', 'one', '--no-cache-filter', 'two', multi]);
+    expect(both.code).toBe(0);
+    expect(both.stderr).toContain('--no-cache-filter two');
+    expect(both.stderr).toContain('--no-cache-filter one');
+    // strata plan takes the same flag and predicts the same
+    const plan = strataOk(root, ['plan', '--no-cache-filter', 'two', multi]);
+    expect(plan).toContain('--no-cache-filter two');
+    expect(plan).not.toContain('--no-cache-filter one');
+  });
+
   it('builder prune removes cache records so the next build misses', () => {
     const pr = strataOk(root, ['builder', 'prune', '--all', '-f']);
     expect(pr).toMatch(/Deleted build cache objects: [1-9]/);
