@@ -237,6 +237,28 @@ describe('rootless build as a real unprivileged user', () => {
     expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(work);
   });
 
+  it.skipIf(!canRun)('Ctrl-C (SIGINT) reaches the re-executed strata: exit 130, no process, no mount, and the store builds again', async () => {
+    const home = join(work, withIds);
+    const ctx = join(home, 'interrupted');
+    mkdirSync(ctx);
+    writeFileSync(join(ctx, 'Dockerfile'), 'FROM busybox\nRUN sleep 1001\n');
+    execFileSync('chown', ['-R', `${withIds}:${withIds}`, ctx]);
+    const child = spawn('setpriv', ['--reuid', withIds, '--regid', withIds, '--init-groups', '--', process.execPath, cliPath, 'build', '--progress', 'plain', ctx], {
+      cwd: home,
+      env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: home, XDG_DATA_HOME: join(home, 'xdg') },
+      stdio: 'ignore',
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    expect(await until(() => processesOf(uid).includes('sleep 1001'))).toBe(true);
+    child.kill('SIGINT'); // the outer strata (setpriv exec'd node) relays it into the user namespace
+    expect(await exited).toBe(130);
+    expect(await until(() => processesOf(uid).length === 0), JSON.stringify(processesOf(uid))).toBe(true);
+    expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(work);
+    writeFileSync(join(ctx, 'Dockerfile'), 'FROM busybox\nRUN echo again > /again\n');
+    const again = asUser(withIds, ['build', '-q', ctx], home);
+    expect(again.code, again.stderr).toBe(0);
+  });
+
   it.skipIf(!canRun)('tells a user without subordinate ids what is missing, in one line', () => {
     const home = userHome(withoutIds);
     writeFileSync(join(home, 'Dockerfile'), 'FROM busybox\nRUN chown 1000 /tmp\n');
