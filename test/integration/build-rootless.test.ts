@@ -159,6 +159,21 @@ RUN mkdir /data && echo a > /data/root && echo b > /data/user && echo c > /data/
 RUN cp /bin/busybox /data/suid && chmod 4755 /data/suid && chown 1000:1000 /data && mkdir /data/ids && id -u > /data/ids/who
 `;
 
+/** startSleepyBuild starts, as the user with subordinate ids, a build whose RUN sleeps `seconds` (a name to find it by). */
+function startSleepyBuild(name: string, seconds: number): { child: ReturnType<typeof spawn>; home: string; ctx: string } {
+  const home = join(work, withIds);
+  const ctx = join(home, name);
+  mkdirSync(ctx);
+  writeFileSync(join(ctx, 'Dockerfile'), `FROM busybox\nRUN sleep ${seconds}\n`);
+  execFileSync('chown', ['-R', `${withIds}:${withIds}`, ctx]);
+  const child = spawn('setpriv', ['--reuid', withIds, '--regid', withIds, '--init-groups', '--', process.execPath, cliPath, 'build', '--progress', 'plain', ctx], {
+    cwd: home,
+    env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: home, XDG_DATA_HOME: join(home, 'xdg') },
+    stdio: 'ignore',
+  });
+  return { child, home, ctx };
+}
+
 describe('rootless build as a real unprivileged user', () => {
   it.skipIf(!canRun)('keeps container ids and modes in the layers, with the store owned by the user', async () => {
     const home = userHome(withIds);
@@ -219,16 +234,7 @@ describe('rootless build as a real unprivileged user', () => {
   });
 
   it.skipIf(!canRun)('a strata killed with SIGKILL mid-step leaves no process and no mount', async () => {
-    const home = join(work, withIds);
-    const ctx = join(home, 'sleepy');
-    mkdirSync(ctx);
-    writeFileSync(join(ctx, 'Dockerfile'), 'FROM busybox\nRUN sleep 1000\n');
-    execFileSync('chown', ['-R', `${withIds}:${withIds}`, ctx]);
-    const child = spawn('setpriv', ['--reuid', withIds, '--regid', withIds, '--init-groups', '--', process.execPath, cliPath, 'build', '--progress', 'plain', ctx], {
-      cwd: home,
-      env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: home, XDG_DATA_HOME: join(home, 'xdg') },
-      stdio: 'ignore',
-    });
+    const { child } = startSleepyBuild('sleepy', 1000);
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, sig) => resolve(sig)));
     expect(await until(() => processesOf(uid).includes('sleep 1000'))).toBe(true);
     child.kill('SIGKILL'); // setpriv exec'd node: this is strata itself, which cannot clean up
@@ -238,16 +244,7 @@ describe('rootless build as a real unprivileged user', () => {
   });
 
   it.skipIf(!canRun)('Ctrl-C (SIGINT) reaches the re-executed strata: exit 130, no process, no mount, and the store builds again', async () => {
-    const home = join(work, withIds);
-    const ctx = join(home, 'interrupted');
-    mkdirSync(ctx);
-    writeFileSync(join(ctx, 'Dockerfile'), 'FROM busybox\nRUN sleep 1001\n');
-    execFileSync('chown', ['-R', `${withIds}:${withIds}`, ctx]);
-    const child = spawn('setpriv', ['--reuid', withIds, '--regid', withIds, '--init-groups', '--', process.execPath, cliPath, 'build', '--progress', 'plain', ctx], {
-      cwd: home,
-      env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: home, XDG_DATA_HOME: join(home, 'xdg') },
-      stdio: 'ignore',
-    });
+    const { child, home, ctx } = startSleepyBuild('interrupted', 1001);
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     expect(await until(() => processesOf(uid).includes('sleep 1001'))).toBe(true);
     child.kill('SIGINT'); // the outer strata (setpriv exec'd node) relays it into the user namespace
