@@ -1,6 +1,5 @@
 import { createWriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ChecksumCache } from '../context/checksum-cache.js';
 import { parseReference } from '../image/reference.js';
@@ -14,7 +13,7 @@ import type { Store } from '../store/store.js';
 import { StrataError } from '../util/errors.js';
 import { assembleConfig } from './assemble-image.js';
 import { pullingResolver } from './base-resolver.js';
-import { buildPlatform, openBuildContext, planRequest } from './plan-request.js';
+import { buildPlatform, openBuildContext, planRequest, type PlanFlags } from './plan-request.js';
 
 export { parseTrigger } from './plan-request.js';
 import type { CacheSpec } from './cache-spec.js';
@@ -33,22 +32,10 @@ import type { SnapshotterChoice } from '../snapshot/select.js';
 import type { SnapshotChains } from './snapshots.js';
 
 /** BuildRequest is one `strata build`, as the CLI (or a test) asks for it. */
-export interface BuildRequest {
+export interface BuildRequest extends PlanFlags {
   store: Store;
-  /** context: a directory, or '-' (stdin: a tar, or a Dockerfile without context). */
-  context: string;
-  /** dockerfile: -f (relative to cwd), or '-' for stdin. */
-  dockerfile?: string;
-  stdin?: Readable;
-  cwd?: string;
-  buildArgs?: Record<string, string>;
-  target?: string;
-  /** platform: only the host's is accepted. */
-  platform?: string;
   tags?: string[];
   labels?: Record<string, string>;
-  noCache?: boolean;
-  noCacheFilter?: string[];
   outputs?: OutputSpec[];
   iidfile?: string;
   onEvent?: ProgressSink;

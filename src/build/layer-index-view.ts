@@ -27,19 +27,35 @@ export interface CompactIndex {
   files: Record<string, string>;
 }
 
-/** compactFromEntries builds the compact index of a layer strata writes itself. */
-export function compactFromEntries(entries: { path: string; type: string; mode: number; uid: number; gid: number; linkname?: string; content?: { kind: string; data?: Buffer } }[], readKept: (path: string) => Buffer | undefined): CompactIndex {
-  const out: CompactIndex = { entries: [], whiteouts: [], opaque: [], files: {} };
-  for (const e of entries) {
-    if (e.type === 'dir' || e.type === 'symlink') out.entries.push(e.linkname !== undefined ? [e.path, e.type, e.mode, e.uid, e.gid, e.linkname] : [e.path, e.type, e.mode, e.uid, e.gid]);
-    else if (KEPT_FILES.has(e.path)) {
-      out.entries.push([e.path, 'file', e.mode, e.uid, e.gid]);
-      const data = readKept(e.path);
-      if (data) out.files[e.path] = data.toString('base64');
-    }
-    // Plain files are left out: a destination lookup only walks directories and links, and a
-    // 20,000-file COPY must not put 20,000 entries in its cache record.
+/** CompactSource is what a compact index needs of one layer entry. */
+interface CompactSource {
+  path: string;
+  type: string;
+  mode: number;
+  uid: number;
+  gid: number;
+  linkname?: string;
+}
+
+/**
+ * indexEntry adds one entry of a layer to its compact index: directories and symlinks, and /etc/passwd and
+ * /etc/group with their bytes (`data`, read only for those). Plain files are left out: a destination
+ * lookup only walks directories and links, and a 20,000-file COPY must not put 20,000 entries in its
+ * cache record.
+ */
+function indexEntry(out: CompactIndex, e: CompactSource, data: () => Buffer | undefined): void {
+  if (e.type === 'dir' || e.type === 'symlink') out.entries.push(e.linkname !== undefined ? [e.path, e.type, e.mode, e.uid, e.gid, e.linkname] : [e.path, e.type, e.mode, e.uid, e.gid]);
+  else if (e.type === 'file' && KEPT_FILES.has(e.path)) {
+    out.entries.push([e.path, 'file', e.mode, e.uid, e.gid]);
+    const bytes = data();
+    if (bytes) out.files[e.path] = bytes.toString('base64');
   }
+}
+
+/** compactFromEntries builds the compact index of a layer strata writes itself. */
+export function compactFromEntries(entries: CompactSource[], readKept: (path: string) => Buffer | undefined): CompactIndex {
+  const out: CompactIndex = { entries: [], whiteouts: [], opaque: [], files: {} };
+  for (const e of entries) indexEntry(out, e, () => readKept(e.path));
   return out;
 }
 
@@ -52,11 +68,7 @@ export class CompactCollector {
 
   readonly observe = (e: DiffEntry): void => {
     if (e.kind !== 'entry') (e.kind === 'whiteout' ? this.out.whiteouts : this.out.opaque).push(e.path);
-    else if (e.type === 'dir' || e.type === 'symlink') this.out.entries.push(e.linkname !== undefined ? [e.path, e.type, e.mode, e.uid, e.gid, e.linkname] : [e.path, e.type, e.mode, e.uid, e.gid]);
-    else if (KEPT_FILES.has(e.path) && e.type === 'file') {
-      this.out.entries.push([e.path, 'file', e.mode, e.uid, e.gid]);
-      if (e.size <= MAX_KEPT) this.out.files[e.path] = readFileSync(e.host).toString('base64');
-    }
+    else indexEntry(this.out, e, () => (e.size <= MAX_KEPT ? readFileSync(e.host) : undefined));
   };
 
   result(): CompactIndex {
@@ -124,11 +136,7 @@ export class LayerIndex {
       // A non-directory replacing a directory hides everything below it.
       if (n.type !== 'dir' && this.nodes.get(p)?.type === 'dir') this.removeBelow(p);
       this.nodes.set(p, n);
-      if (n.type === 'dir' || n.type === 'symlink') compact.entries.push(n.linkname !== undefined ? [p, n.type, n.mode, n.uid, n.gid, n.linkname] : [p, n.type, n.mode, n.uid, n.gid]);
-      else if (KEPT_FILES.has(p) && n.type === 'file') {
-        compact.entries.push([p, 'file', n.mode, n.uid, n.gid]);
-        if (n.data) compact.files[p] = n.data.toString('base64');
-      }
+      indexEntry(compact, { ...n, path: p }, () => n.data);
     }
     return compact;
   }

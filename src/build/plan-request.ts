@@ -13,12 +13,15 @@ import { InvalidArgumentError, StrataError } from '../util/errors.js';
  * into a PlanRequest here, so a dry run plans exactly what the build will.
  */
 export interface PlanFlags {
+  /** context: a directory, or '-' (stdin: a tar, or a Dockerfile without context). */
   context: string;
+  /** dockerfile: -f (relative to cwd), or '-' for stdin. */
   dockerfile?: string;
   stdin?: Readable;
   cwd?: string;
   buildArgs?: Record<string, string>;
   target?: string;
+  /** platform: only the host's is accepted. */
   platform?: string;
   noCache?: boolean;
   noCacheFilter?: string[];

@@ -47,7 +47,6 @@ export function writeLayerTar(entries: LayerEntry[], opts: LayerTarOptions = {})
         }
         yield* emit(out, tarPadding(header.size));
       }
-      if (out.full) yield out.take();
     }
     yield* emit(out, TAR_END);
     yield out.take();

@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { applyLayer, type ApplyOptions } from './apply-layer.js';
 import { SnapshotExistsError, SnapshotNotFoundError, SnapshotStateError } from './errors.js';
+import { holdStream } from './hold-stream.js';
 import { MetadataStore } from './metadata.js';
 import type { CommitOptions, DiffOptions, ImportLayerOptions, Mount, SnapshotInfo, SnapshotKind, Snapshotter, SnapshotterName } from './types.js';
 
@@ -32,7 +34,26 @@ export abstract class SnapshotterBase implements Snapshotter {
   protected abstract create(info: SnapshotInfo, parent: SnapshotInfo | undefined): Promise<void>;
   protected abstract mountsOf(info: SnapshotInfo): Promise<Mount[]>;
   abstract diff(key: string, options?: DiffOptions): Readable;
-  abstract importLayer(name: string, parent: string | undefined, layer: Readable, options?: ImportLayerOptions): Promise<SnapshotInfo>;
+  /** applyOptions says how this kind unpacks a layer into the new snapshot `info` (whiteouts, lowers). */
+  protected abstract applyOptions(info: SnapshotInfo): Promise<ApplyOptions>;
+
+  async importLayer(name: string, parent: string | undefined, layer: Readable, options: ImportLayerOptions = {}): Promise<SnapshotInfo> {
+    const input = holdStream(layer);
+    const key = `import-${name}-${process.pid}-${Date.now()}`;
+    const info = await this.newSnapshot(key, 'active', parent);
+    try {
+      await applyLayer(input, this.fsDir(info), {
+        ...(await this.applyOptions(info)),
+        ignoreOwnership: process.getuid?.() !== 0,
+        ...(options.onEntry ? { onEntry: options.onEntry } : {}),
+      });
+      return await this.commit(name, key, options.labels ? { labels: options.labels } : {});
+    } catch (err) {
+      input.destroy();
+      await this.remove(key).catch(() => {});
+      throw err;
+    }
+  }
 
   /** chain returns `info` and its ancestors, nearest first. */
   protected async chain(info: SnapshotInfo): Promise<SnapshotInfo[]> {

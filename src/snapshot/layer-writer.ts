@@ -101,7 +101,6 @@ export function writeLayer(open: () => Promise<ChangeSource>, options: LayerWrit
           yield* emit(out, encodeTarHeader(entry));
         }
       }
-      if (out.full) yield out.take();
     }
     yield* emit(out, TAR_END);
     yield out.take();

@@ -3,14 +3,13 @@ import { lstat, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
-import { applyLayer } from './apply-layer.js';
-import { holdStream } from './hold-stream.js';
+import type { ApplyOptions } from './apply-layer.js';
 import { SnapshotterBase } from './base.js';
 import { SnapshotStateError } from './errors.js';
 import { writeLayer } from './layer-writer.js';
 import { nativeChanges } from './native-diff.js';
 import { overlayChanges } from './overlay-diff.js';
-import type { DiffOptions, ImportLayerOptions, Mount, SnapshotInfo } from './types.js';
+import type { DiffOptions, Mount, SnapshotInfo } from './types.js';
 import { readXattrTree } from './xattrs.js';
 
 const run = promisify(execFile);
@@ -63,18 +62,8 @@ export class NativeSnapshotter extends SnapshotterBase {
     }, options);
   }
 
-  async importLayer(name: string, parent: string | undefined, layer: Readable, options: ImportLayerOptions = {}): Promise<SnapshotInfo> {
-    const input = holdStream(layer);
-    const key = `import-${name}-${process.pid}-${Date.now()}`;
-    const info = await this.newSnapshot(key, 'active', parent);
-    try {
-      await applyLayer(input, this.fsDir(info), { whiteouts: 'delete', ignoreOwnership: process.getuid?.() !== 0, ...(options.onEntry ? { onEntry: options.onEntry } : {}) });
-      return await this.commit(name, key, options.labels ? { labels: options.labels } : {});
-    } catch (err) {
-      input.destroy();
-      await this.remove(key).catch(() => {});
-      throw err;
-    }
+  protected async applyOptions(): Promise<ApplyOptions> {
+    return { whiteouts: 'delete' };
   }
 }
 

@@ -1,13 +1,12 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { applyLayer } from './apply-layer.js';
-import { holdStream } from './hold-stream.js';
+import type { ApplyOptions } from './apply-layer.js';
 import { SnapshotterBase } from './base.js';
 import { SnapshotStateError } from './errors.js';
 import { writeLayer } from './layer-writer.js';
 import { overlayChanges } from './overlay-diff.js';
-import type { DiffOptions, ImportLayerOptions, Mount, SnapshotInfo } from './types.js';
+import type { DiffOptions, Mount, SnapshotInfo } from './types.js';
 import { overlayNeedsUserxattr } from './userns.js';
 import { readXattrTree } from './xattrs.js';
 
@@ -72,24 +71,9 @@ export class OverlaySnapshotter extends SnapshotterBase {
     }, options);
   }
 
-  async importLayer(name: string, parent: string | undefined, layer: Readable, options: ImportLayerOptions = {}): Promise<SnapshotInfo> {
-    const input = holdStream(layer);
-    const key = `import-${name}-${process.pid}-${Date.now()}`;
-    const info = await this.newSnapshot(key, 'active', parent);
-    try {
-      const lowers = info.parent === undefined ? [] : (await this.chain(await this.stat(info.parent))).map((p) => this.fsDir(p));
-      await applyLayer(input, this.fsDir(info), {
-        whiteouts: 'overlay',
-        opaqueXattr: this.userxattr ? 'user.overlay.opaque' : 'trusted.overlay.opaque',
-        lowers,
-        ignoreOwnership: process.getuid?.() !== 0,
-        ...(options.onEntry ? { onEntry: options.onEntry } : {}),
-      });
-      return await this.commit(name, key, options.labels ? { labels: options.labels } : {});
-    } catch (err) {
-      input.destroy();
-      await this.remove(key).catch(() => {});
-      throw err;
-    }
+  protected async applyOptions(info: SnapshotInfo): Promise<ApplyOptions> {
+    // a hard link's target may live in a parent layer: overlay unpacks each layer alone
+    const lowers = info.parent === undefined ? [] : (await this.chain(await this.stat(info.parent))).map((p) => this.fsDir(p));
+    return { whiteouts: 'overlay', opaqueXattr: this.userxattr ? 'user.overlay.opaque' : 'trusted.overlay.opaque', lowers };
   }
 }

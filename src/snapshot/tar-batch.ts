@@ -31,11 +31,6 @@ export class ByteBatch {
     return this.used;
   }
 
-  /** full: the batch has reached BATCH_BYTES and should be taken. */
-  get full(): boolean {
-    return this.used >= BATCH_BYTES;
-  }
-
   get room(): number {
     return BATCH_BYTES - this.used;
   }
@@ -90,6 +85,9 @@ export function readFileExactSync(path: string, size: number, strict = false): B
   return buf;
 }
 
+/** PROBE: one byte read past a strict file's announced end, to tell that it grew. */
+const PROBE = Buffer.alloc(1);
+
 function readExactInto(path: string, target: Buffer, strict: boolean): void {
   const size = target.length;
   const fd = openSync(path, 'r');
@@ -104,7 +102,7 @@ function readExactInto(path: string, target: Buffer, strict: boolean): void {
       if (strict) throw new SourceChangedError(path);
       target.fill(0, off);
     }
-    if (strict && readSync(fd, Buffer.allocUnsafe(1), 0, 1, size) > 0) throw new SourceChangedError(path);
+    if (strict && readSync(fd, PROBE, 0, 1, size) > 0) throw new SourceChangedError(path);
   } finally {
     closeSync(fd);
   }
