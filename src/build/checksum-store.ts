@@ -6,10 +6,12 @@ import type { Store } from '../store/store.js';
 /**
  * storeChecksumCache backs the context's checksum cache with the store's checksum_cache table:
  * a lookup batch is one read transaction of indexed queries (better-sqlite3 is synchronous,
- * microseconds each), new checksums are written in one transaction at flush.
+ * microseconds each), new checksums are written in one transaction at flush. Whole trees are
+ * remembered by fingerprint in tree_checksums.
  */
 export function storeChecksumCache(store: Store): ChecksumCache {
   const pending: ChecksumEntry[] = [];
+  const pendingTrees: { path: string; fingerprint: string; checksum: string }[] = [];
   const key = (abs: string, st: Stats) => ({
     path: abs,
     dev: st.dev,
@@ -25,12 +27,19 @@ export function storeChecksumCache(store: Store): ChecksumCache {
       if (items.length < 256) return store.getChecksums(items.map((i) => key(i.abs, i.st)));
       return rangeLookup(store, items.map((i) => key(i.abs, i.st)));
     },
+    lookupTree(abs, fingerprint) {
+      return store.getTreeChecksum(abs, fingerprint);
+    },
+    recordTree(abs, fingerprint, checksum) {
+      pendingTrees.push({ path: abs, fingerprint, checksum });
+    },
     record(items) {
       for (const i of items) pending.push({ ...key(i.abs, i.st), checksum: i.digest });
     },
     flush() {
-      if (pending.length === 0) return;
-      store.putChecksums(pending.splice(0));
+      // files first: a tree row is only ever answered when its files' rows are there too
+      if (pending.length > 0) store.putChecksums(pending.splice(0));
+      if (pendingTrees.length > 0) store.putTreeChecksums(pendingTrees.splice(0));
     },
   };
 }

@@ -41,7 +41,7 @@ export interface DryRun {
  */
 function readOnlyChecksums(store: Store): ChecksumCache {
   const c = storeChecksumCache(store);
-  return { lookup: (items) => c.lookup(items), record: () => undefined, flush: () => undefined };
+  return { lookup: (items) => c.lookup(items), lookupTree: (abs, fp) => c.lookupTree?.(abs, fp), record: () => undefined, flush: () => undefined };
 }
 
 /**

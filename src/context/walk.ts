@@ -16,6 +16,16 @@ export function byName(a: string, b: string): number {
 }
 
 /**
+ * sortNames sorts directory entries by their UTF-8 bytes. JavaScript's own string order (UTF-16
+ * code units) is the same order unless a name holds a character at or above U+D800 (surrogates
+ * sort before U+E000..U+FFFF in UTF-16, after them in UTF-8), so the common case skips byName's
+ * two Buffers per comparison: a 20,000-file walk made 300,000 of them.
+ */
+export function sortNames(names: string[]): string[] {
+  return names.some((n) => /[\uD800-\uFFFF]/.test(n)) ? names.sort(byName) : names.sort();
+}
+
+/**
  * walk yields `start` (relative to root) and everything below it in lexical order, depth first,
  * skipping what the ignore matcher excludes. It streams: one directory listing at a time is held.
  * An ignored directory is still entered when the rules have `!` exceptions (an exception may
@@ -35,7 +45,7 @@ export async function* walk(root: string, start: string, ignore: IgnoreMatcher):
 }
 
 async function* walkChildren(root: string, rel: string, abs: string, ignore: IgnoreMatcher): AsyncGenerator<WalkEntry> {
-  const names = (await readdir(abs)).sort(byName);
+  const names = sortNames(await readdir(abs));
   for (const name of names) {
     const childRel = rel === '' ? name : `${rel}/${name}`;
     yield* walk(root, childRel, ignore);

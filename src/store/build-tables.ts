@@ -96,6 +96,20 @@ export class BuildTables {
     }).immediate();
   }
 
+  /** getTreeChecksum returns the checksum recorded for the tree at `path` under exactly this fingerprint. */
+  getTreeChecksum(path: string, fingerprint: string): string | undefined {
+    const r = this.db.prepare('SELECT checksum FROM tree_checksums WHERE path = ? AND fingerprint = ?').get(path, fingerprint) as { checksum: string } | undefined;
+    return r?.checksum;
+  }
+
+  /** putTreeChecksums records tree checksums (one row per tree root, the latest wins) in one transaction. */
+  putTreeChecksums(entries: { path: string; fingerprint: string; checksum: string }[]): void {
+    const ins = this.db.prepare('INSERT OR REPLACE INTO tree_checksums (path, fingerprint, checksum) VALUES (?, ?, ?)');
+    this.db.transaction(() => {
+      for (const e of entries) ins.run(e.path, e.fingerprint, e.checksum);
+    }).immediate();
+  }
+
   putContainer(c: ContainerRecord): void {
     this.db
       .prepare('INSERT OR REPLACE INTO containers (id, name, image_id, created, size, record) VALUES (?, ?, ?, ?, ?, ?)')

@@ -67,6 +67,13 @@ CREATE TABLE IF NOT EXISTS layer_indexes (
   diff_id TEXT PRIMARY KEY,
   body TEXT NOT NULL
 );
+-- a context tree's checksum under the fingerprint of its walk (src/context/checksum.ts), so that an
+-- unchanged tree is answered by one row
+CREATE TABLE IF NOT EXISTS tree_checksums (
+  path TEXT PRIMARY KEY,
+  fingerprint TEXT NOT NULL,
+  checksum TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS build_records (
   id TEXT PRIMARY KEY,
   started INTEGER NOT NULL,
@@ -75,9 +82,9 @@ CREATE TABLE IF NOT EXISTS build_records (
 );
 `;
 
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
-/** migrate creates or upgrades the schema in one transaction (statements are IF NOT EXISTS; version 2 added layer_indexes, 3 layers.diff_verified). */
+/** migrate creates or upgrades the schema in one transaction (statements are IF NOT EXISTS; version 2 added layer_indexes, 3 layers.diff_verified, 4 tree_checksums). */
 export function migrate(db: Database.Database): void {
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version >= SCHEMA_VERSION) return;

@@ -104,6 +104,12 @@ export class Store {
   putChecksums(entries: ChecksumEntry[]): void {
     this.build.putChecksums(entries);
   }
+  getTreeChecksum(path: string, fingerprint: string): string | undefined {
+    return this.build.getTreeChecksum(path, fingerprint);
+  }
+  putTreeChecksums(entries: { path: string; fingerprint: string; checksum: string }[]): void {
+    this.build.putTreeChecksums(entries);
+  }
   putContainer(c: ContainerRecord): void {
     this.build.putContainer(c);
   }

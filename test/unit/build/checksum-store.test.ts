@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { storeChecksumCache } from '../../../src/build/checksum-store.js';
+import { checksumTree, noIgnore } from '../../../src/context/index.js';
 import { openStore, type Store } from '../../../src/store/index.js';
 
 let dir: string;
@@ -17,6 +18,24 @@ afterEach(() => {
 });
 
 describe('storeChecksumCache', () => {
+  it('keeps tree checksums across processes (flush), keyed by path and fingerprint', async () => {
+    const ctx = join(dir, 'ctx');
+    mkdirSync(join(ctx, 'data'), { recursive: true });
+    for (let i = 0; i < 50; i++) writeFileSync(join(ctx, 'data', `f${i}`), `file ${i}`);
+    const first = storeChecksumCache(store);
+    const sum = await checksumTree(ctx, 'data', noIgnore, first);
+    first.flush();
+    const again = storeChecksumCache(store);
+    let perFile = 0;
+    const counted = { ...again, lookup: (items: Parameters<typeof again.lookup>[0]) => (perFile++, again.lookup(items)) };
+    expect((await checksumTree(ctx, 'data', noIgnore, counted)).digest).toBe(sum.digest);
+    expect(perFile).toBe(0);
+    writeFileSync(join(ctx, 'data', 'f7'), 'changed and longer');
+    const changed = await checksumTree(ctx, 'data', noIgnore, counted);
+    expect(changed.digest).not.toBe(sum.digest);
+    expect(perFile).toBe(1);
+  });
+
   it('answers a big batch (range scan) and a small one alike, and misses a file whose stat changed', () => {
     const ctx = join(dir, 'ctx', 'data');
     mkdirSync(ctx, { recursive: true });

@@ -114,13 +114,13 @@ describe('records', () => {
 });
 
 describe('schema migration', () => {
-  it('opens a version-1 store made by the previous release: layers gain diff_verified, layer_indexes appears, nothing is lost', async () => {
+  it('opens a version-1 store made by an earlier release: layers gain diff_verified, layer_indexes and tree_checksums appear, nothing is lost', async () => {
     const img = await image({ 'a.txt': 'a' }, ['old:1']);
     store.close();
     // make it look like version 1: no layer_indexes, no layers.diff_verified
     const Database = (await import('better-sqlite3')).default;
     const db = new Database(join(root, 'meta.db'));
-    db.exec('DROP TABLE layer_indexes; ALTER TABLE layers DROP COLUMN diff_verified; PRAGMA user_version = 1');
+    db.exec('DROP TABLE layer_indexes; DROP TABLE tree_checksums; ALTER TABLE layers DROP COLUMN diff_verified; PRAGMA user_version = 1');
     db.close();
     store = openStore(root);
     expect(resolveImage(store, 'old:1').id).toBe(img.id);
@@ -128,8 +128,11 @@ describe('schema migration', () => {
     expect(layer.diffVerified).toBeUndefined();
     store.images.putLayerIndex(layer.diffID, { entries: [] });
     expect(store.images.getLayerIndex(layer.diffID)).toEqual({ entries: [] });
+    store.putTreeChecksums([{ path: '/ctx/data', fingerprint: 'f1', checksum: 'sha256:1' }]);
+    expect(store.getTreeChecksum('/ctx/data', 'f1')).toBe('sha256:1');
+    expect(store.getTreeChecksum('/ctx/data', 'f2')).toBeUndefined();
     const check = new Database(join(root, 'meta.db'), { readonly: true });
-    expect(check.pragma('user_version', { simple: true })).toBe(3);
+    expect(check.pragma('user_version', { simple: true })).toBe(4);
     check.close();
   });
 });
