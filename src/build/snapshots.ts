@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { DigestingStream } from '../image/digest.js';
 import { DigestMismatchError } from '../image/errors.js';
 import { blobLayer } from '../image/layer.js';
+import { SnapshotExistsError } from '../snapshot/errors.js';
 import type { Snapshotter } from '../snapshot/types.js';
 import { withMounted } from '../snapshot/mount.js';
 import type { Store } from '../store/store.js';
@@ -24,8 +25,6 @@ export function chainId(parent: string | undefined, diffID: string): string {
  */
 export class SnapshotChains {
   private readonly imports = new Map<string, Promise<void>>();
-  /** aliases maps a chain id to the snapshot that holds it under another name (captured layers). */
-  private readonly aliases = new Map<string, string>();
 
   constructor(
     readonly snapshotter: Snapshotter,
@@ -38,11 +37,6 @@ export class SnapshotChains {
     let parent: string | undefined;
     for (const l of chain) {
       canonical = chainId(canonical, l.diffID);
-      const alias = this.aliases.get(canonical);
-      if (alias !== undefined) {
-        parent = alias;
-        continue;
-      }
       const name = canonical;
       const parentName = parent;
       let p = this.imports.get(name);
@@ -88,7 +82,8 @@ export class SnapshotChains {
   /**
    * capture unpacks a layer into a snapshot while the same tar is being written to the store, so a
    * later RUN step finds it unpacked without reading the blob back (one write of the files, no
-   * gunzip). `commit` names it by its chain id once the diffID is known (for this process).
+   * gunzip). `commit` renames it to its chain id once the diffID is known, as if it had been
+   * imported: later steps, stages and builds find it by that name.
    */
   async capture(parent: ChainLayer[], tar: Readable): Promise<{ finished: Promise<void>; commit: (diffID: string) => Promise<void>; abort: () => Promise<void> }> {
     const top = await this.ensure(parent);
@@ -98,9 +93,16 @@ export class SnapshotChains {
     return {
       finished,
       commit: async (diffID) => {
-        this.aliases.set(chainId(canonicalParent, diffID), name);
+        const canonical = chainId(canonicalParent, diffID);
         // labelled like every layer snapshot, so that GC keeps it as long as its layer is in the store
-        await this.snapshotter.setLabels(name, { [DIFF_ID_LABEL]: diffID });
+        const renamed = await this.snapshotter.rename(name, canonical, { labels: { [DIFF_ID_LABEL]: diffID } }).then(
+          () => true,
+          (err: unknown) => {
+            if (err instanceof SnapshotExistsError) return false; // another stage or build made the same layer first
+            throw err;
+          },
+        );
+        if (!renamed) await this.snapshotter.remove(name);
       },
       abort: async () => {
         await finished.catch(() => undefined);

@@ -113,10 +113,18 @@ export abstract class SnapshotterBase implements Snapshotter {
     return committed;
   }
 
-  async setLabels(name: string, labels: Record<string, string>): Promise<void> {
-    const info = await this.stat(name);
-    if (info.kind !== 'committed') throw new SnapshotStateError(`snapshot ${name} is not committed`);
-    await this.meta.put({ ...info, labels });
+  async rename(from: string, to: string, options: CommitOptions = {}): Promise<SnapshotInfo> {
+    const info = await this.stat(from);
+    if (info.kind !== 'committed') throw new SnapshotStateError(`snapshot ${from} is not committed`);
+    if (await this.meta.get(to)) throw new SnapshotExistsError(to);
+    const child = (await this.meta.list()).find((i) => i.parent === from);
+    if (child) throw new SnapshotStateError(`snapshot ${from} is the parent of ${child.key} and cannot be renamed`);
+    // new record first, as commit does; a crash before the old one is gone leaves two records of one
+    // directory, and cleanup() drops the old one (renamedFrom says which)
+    const renamed: SnapshotInfo = { ...info, key: to, renamedFrom: from, ...(options.labels ? { labels: options.labels } : {}) };
+    await this.meta.put(renamed);
+    await this.meta.delete(from);
+    return renamed;
   }
 
   /** beforeCommit lets a subclass tidy an active snapshot (overlay empties its work dir). */
@@ -156,6 +164,11 @@ export abstract class SnapshotterBase implements Snapshotter {
     const all = await this.meta.listAll();
     const committed = new Set(all.filter((i) => i.kind === 'committed').map((i) => i.id));
     for (const i of all) if (i.kind !== 'committed' && committed.has(i.id)) await this.meta.delete(i.key);
+    // A crash inside rename leaves the old record beside the new one (same directory): drop the old one.
+    for (const i of all) {
+      const old = i.renamedFrom !== undefined ? all.find((o) => o.key === i.renamedFrom && o.id === i.id) : undefined;
+      if (old) await this.meta.delete(old.key);
+    }
     const live = new Set((await this.meta.list()).map((i) => i.id));
     for (const d of await readdir(this.root)) {
       if (d === 'meta' || live.has(d)) continue;

@@ -24,6 +24,8 @@ export interface SnapshotInfo {
   created: string;
   /** labels: what the owner of a committed snapshot says about it (the builder: its layer's diffID, for GC). */
   labels?: Record<string, string>;
+  /** renamedFrom: the key this committed snapshot had before `rename` (cleanup drops a record a crash left under it). */
+  renamedFrom?: string;
 }
 
 /** SnapshotterName is the value of `--snapshotter` once 'auto' is resolved. */
@@ -87,8 +89,11 @@ export interface Snapshotter {
   mounts(key: string): Promise<Mount[]>;
   /** commit turns active `key` into committed `name`; `key` stops existing. */
   commit(name: string, key: string, options?: CommitOptions): Promise<SnapshotInfo>;
-  /** setLabels replaces a committed snapshot's labels (for what is learnt after its commit). */
-  setLabels(name: string, labels: Record<string, string>): Promise<void>;
+  /**
+   * rename gives a committed snapshot without children a new name and labels (for what is learnt
+   * after its commit: the builder names a layer it unpacked while writing it once its diffID is known).
+   */
+  rename(from: string, to: string, options?: CommitOptions): Promise<SnapshotInfo>;
   /** remove deletes a snapshot; a committed snapshot that is a parent of another cannot be removed. */
   remove(key: string): Promise<void>;
   /** stat describes a snapshot, or throws SnapshotNotFoundError. */

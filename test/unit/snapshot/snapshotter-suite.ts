@@ -234,5 +234,31 @@ export function snapshotterSuite(name: string, make: (root: string) => Snapshott
       await sn.cleanup();
       expect(readdirSync(join(root, 'snapshots')).filter((d) => d !== 'meta')).toHaveLength(1);
     });
+
+    it('renames a committed snapshot without children, keeping its files; a crash inside rename is tidied by cleanup', async () => {
+      await sn.importLayer('tmp', 'base', layerOf([{ name: 'new', content: 'n' }]));
+      const before = await sn.stat('tmp');
+      const renamed = await sn.rename('tmp', 'final', { labels: { k: 'v' } });
+      expect(renamed).toMatchObject({ key: 'final', id: before.id, parent: 'base', kind: 'committed', labels: { k: 'v' } });
+      expect(await sn.has('tmp')).toBe(false);
+      const view = await sn.view('v', 'final');
+      await withMounted(view, async (dir) => expect(readFileSync(join(dir, 'new'), 'utf8')).toBe('n'));
+      await sn.remove('v');
+      await expect(sn.rename('base', 'other')).rejects.toMatchObject({ code: 'SNAPSHOT_STATE' }); // 'final' is its child
+      await expect(sn.rename('final', 'base')).rejects.toMatchObject({ code: 'SNAPSHOT_EXISTS' });
+
+      // a crash between rename's two writes: the old record is still there beside the new one
+      await sn.importLayer('tmp2', 'final', layerOf([{ name: 'more', content: 'm' }]));
+      const old = await sn.stat('tmp2');
+      await sn.rename('tmp2', 'final2');
+      const metaDir = join(root, 'snapshots', 'meta');
+      const { createHash } = await import('node:crypto');
+      writeFileSync(join(metaDir, `${createHash('sha256').update('tmp2').digest('hex').slice(0, 40)}.json`), JSON.stringify(old));
+      expect((await sn.list()).map((i) => i.key).sort()).toEqual(['base', 'final', 'final2', 'tmp2']);
+      await sn.cleanup();
+      expect((await sn.list()).map((i) => i.key).sort()).toEqual(['base', 'final', 'final2']);
+      expect((await sn.stat('final2')).id).toBe(old.id);
+      expect(readdirSync(join(root, 'snapshots')).filter((d) => d === old.id)).toHaveLength(1);
+    });
   });
 }
