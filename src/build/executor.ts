@@ -2,19 +2,27 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { PassThrough, type Readable } from 'node:stream';
 import type { IgnoreMatcher } from '../context/ignore.js';
-import { writeLayer } from '../image/write-layer.js';
+import type { WrittenLayer } from '../image/write-layer.js';
 import type { Plan, PlannedStage, PlannedStep } from '../plan/types.js';
 import type { Store } from '../store/store.js';
 import { StrataError } from '../util/errors.js';
 import { imageChain } from './base-resolver.js';
-import { runCopy } from './copy-step.js';
 import { locate } from './errors.js';
 import { dirView, emptyView, type FsView } from './fs-view.js';
 import type { CompactIndex } from './layer-index-view.js';
 import type { ProgressSink } from './progress.js';
 import { StageFs } from './stage-fs.js';
 import type { CacheStepResult, ChainLayer, RunHandler, StepResult } from './types.js';
-import { runWorkdir } from './workdir-step.js';
+
+/**
+ * stepCode loads what builds a layer (copy planning, tar writers, gzip) on the first step that runs:
+ * a fully cached build never compiles it.
+ */
+const stepCode = {
+  layers: () => import('../image/write-layer.js'),
+  copy: () => import('./copy-step.js'),
+  workdir: () => import('./workdir-step.js'),
+};
 
 /** ExecuteRequest runs a plan against a store. */
 export interface ExecuteRequest {
@@ -108,7 +116,7 @@ export async function executeStages(req: ExecuteRequest): Promise<{ outcomes: Ma
         const laterRun = step.op.kind !== 'run' && stage.steps.slice(step.position + 1).some((s) => s.op.kind === 'run');
         let layer;
         try {
-          layer = laterRun && req.captureLayer ? await writeCaptured(req, fs.chain, made.tar) : await writeLayer(store, made.tar);
+          layer = laterRun && req.captureLayer ? await writeCaptured(req, fs.chain, made.tar) : await (await stepCode.layers()).writeLayer(store, made.tar);
         } catch (err) {
           await made.cleanup().catch(() => undefined);
           throw err;
@@ -161,7 +169,8 @@ export async function executeStages(req: ExecuteRequest): Promise<{ outcomes: Ma
 }
 
 /** writeCaptured stores a layer and, from the same stream, unpacks it into a snapshot. */
-async function writeCaptured(req: ExecuteRequest, parent: ChainLayer[], tar: Readable): Promise<Awaited<ReturnType<typeof writeLayer>>> {
+async function writeCaptured(req: ExecuteRequest, parent: ChainLayer[], tar: Readable): Promise<WrittenLayer> {
+  const { writeLayer } = await stepCode.layers();
   const toStore = new PassThrough();
   const toSnapshot = new PassThrough();
   tar.on('error', (e) => {
@@ -216,6 +225,7 @@ async function runStep(
   const epoch = req.plan.epoch;
   switch (op.kind) {
     case 'workdir': {
+      const { runWorkdir } = await stepCode.workdir();
       const r = await runWorkdir(op.path, op.user, await fs.view(), epoch !== undefined ? Math.min(now, epoch) : now);
       return { tar: r.tar, compact: () => r.compact, cleanup: async () => undefined };
     }
@@ -234,6 +244,7 @@ async function runStep(
         ignore = { hasExceptions: false, patterns: [], ignores: () => false };
       }
       try {
+        const { runCopy } = await stepCode.copy();
         const r = await runCopy(op, { source, ignore, parent: () => fs.view(), now, ...(epoch !== undefined ? { epoch } : {}), tmpDir: tmpdir() });
         return { tar: r.tar, compact: () => r.compact, cleanup: async () => (await r.cleanup(), await release()) };
       } catch (err) {

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import tar from 'tar-stream';
 import { cleanRel } from '../context/scoped-path.js';
 import type { DiffEntry } from '../snapshot/index.js';
 import { StrataError } from '../util/errors.js';
@@ -90,6 +89,14 @@ export class LayerIndex {
     const own = new Map<string, Node>();
     const whiteouts: string[] = [];
     const opaque: string[] = [];
+    // loaded here: most builds find every layer's index stored and never read a layer tar (an error
+    // of the stream meanwhile is kept, not thrown unhandled)
+    let early: Error | undefined;
+    const keep = (err: Error): void => void (early ??= err);
+    stream.on('error', keep);
+    const { default: tar } = await import('tar-stream');
+    stream.off('error', keep);
+    if (early) throw early;
     const extract = tar.extract();
     const done = (async () => {
       for await (const entry of extract) {

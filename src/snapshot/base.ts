@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { applyLayer, type ApplyOptions } from './apply-layer.js';
+import type { ApplyOptions } from './apply-layer.js';
 import { SnapshotExistsError, SnapshotNotFoundError, SnapshotStateError } from './errors.js';
 import { holdStream } from './hold-stream.js';
 import { MetadataStore } from './metadata.js';
@@ -42,6 +42,8 @@ export abstract class SnapshotterBase implements Snapshotter {
     const key = `import-${name}-${process.pid}-${Date.now()}`;
     const info = await this.newSnapshot(key, 'active', parent);
     try {
+      // loaded on the first unpack: listing, removing and mounting snapshots (every build) do not need the tar reader
+      const { applyLayer } = await import('./apply-layer.js');
       await applyLayer(input, this.fsDir(info), {
         ...(await this.applyOptions(info)),
         ignoreOwnership: process.getuid?.() !== 0,
