@@ -1,34 +1,35 @@
 // bundle-cli: after tsc, bundles the CLI (dist/src/cli/main.js and everything it imports, lazily
-// loaded command groups included) into one ES module, dist/strata.mjs, which `bin` points to.
-// Why: Node resolves, reads and compiles each of the ~300 modules of an unbundled start one by one;
-// on this project's 2-core build hosts that was 0.3–0.4 s of every command (`strata --version`
-// 0.53 s unbundled, 0.23 s bundled), a large share of a cached build or a small pull. Split into
-// chunks, a cached `strata build` compiles 32 small chunks instead of the whole 1.35 MB (undici
-// and the registry code are not among them): 0.53 s instead of 0.59 s for a cached w4 build.
+// loaded command groups included) into one CommonJS file, dist/strata.cjs, and installs its loader,
+// scripts/strata-loader.mjs, as dist/strata.mjs, which `bin` points to.
+// Why one bundle: Node resolves, reads and compiles each of the ~300 modules of an unbundled start
+// one by one; on this project's 2-core build hosts that was 0.3–0.4 s of every command (`strata
+// --version` 0.53 s unbundled, 0.23 s bundled), a large share of a cached build or a small pull.
+// Why CommonJS: the loader runs it with a V8 code cache, which Node 20 offers for scripts only (see
+// the loader). That beat splitting the ES module bundle into per-command chunks (a cached w2 build:
+// 271 ms with the cache, 335 ms split, 350 ms whole).
 // better-sqlite3 stays outside (a native addon); so do modules loaded through createRequire.
-import { rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
-// chunk names carry content hashes: the chunks of an earlier build would pile up
+// outputs of earlier layouts (the split ES module bundle) and a cache made for another bundle
 rmSync('dist/chunks', { recursive: true, force: true });
+rmSync('dist/strata.cjs.v8cache', { force: true });
 
 await build({
   entryPoints: ['dist/src/cli/main.js'],
-  // Command groups are loaded with import(): split into chunks, a command compiles only its own code.
-  outdir: 'dist',
-  entryNames: 'strata',
-  chunkNames: 'chunks/[name]-[hash]',
-  outExtension: { '.js': '.mjs' },
-  splitting: true,
+  outfile: 'dist/strata.cjs',
   bundle: true,
   platform: 'node',
-  format: 'esm',
+  format: 'cjs',
   target: 'node20',
   external: ['better-sqlite3'],
-  // CommonJS dependencies (commander, undici...) call require() for Node's built-ins.
-  banner: { js: "import { createRequire as __strataCreateRequire } from 'node:module'; const require = __strataCreateRequire(import.meta.url);" },
+  // import.meta does not exist in CommonJS: the one module that asks (createRequire) gets the bundle's URL
+  define: { 'import.meta.url': '__strataBundleUrl' },
+  banner: { js: "const __strataBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
   minifyWhitespace: true,
   minifySyntax: true,
   legalComments: 'none',
   logLevel: 'warning',
 });
+copyFileSync('scripts/strata-loader.mjs', 'dist/strata.mjs');
+chmodSync('dist/strata.mjs', 0o755);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm, utimes } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
@@ -21,7 +21,6 @@ import { writeLayerTar } from './tar-writer.js';
 export async function archiveProbe(view: FsView, rel: string): Promise<boolean> {
   const c = view.content(rel);
   if (c.kind !== 'file') return false;
-  const { createReadStream } = await import('node:fs');
   const raw = createReadStream(c.abs, { end: 65535 });
   try {
     const { head, stream } = await peek(raw, 6);
@@ -72,7 +71,6 @@ export function writeLayerTarWithArchives(entries: LayerEntry[], archives: Archi
     for (const a of archives) {
       const c = a.view.content(a.rel);
       if (c.kind !== 'file') continue;
-      const { createReadStream } = await import('node:fs');
       const { stream } = await autoDecompress(createReadStream(c.abs), `ADD ${a.source}`);
       const ex = tar.extract();
       const done = copyInto(ex, a.destDir);

@@ -1,5 +1,6 @@
+import { execFile } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import type { ChecksumCache } from '../context/checksum-cache.js';
 import { parseReference } from '../image/reference.js';
@@ -247,8 +248,6 @@ async function writeOutputs(
 
 /** exportTree copies a mounted root filesystem to a directory, or archives it into a tar file. */
 async function exportTree(dir: string, o: OutputSpec): Promise<void> {
-  const { execFile } = await import('node:child_process');
-  const { mkdir } = await import('node:fs/promises');
   const run = (cmd: string, args: string[]): Promise<void> =>
     new Promise((res, rej) => execFile(cmd, args, (err, _o, stderr) => (err ? rej(new StrataError('OUTPUT_FAILED', `--output type=${o.type}: ${String(stderr).trim() || err.message}`)) : res())));
   if (o.type === 'local') {

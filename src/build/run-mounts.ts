@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, chown, copyFile, lstat, mkdir, mkdtemp, readlink, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, chown, copyFile, lstat, mkdir, mkdtemp, readdir, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { resolveInRoot as resolveInRootfs } from '../../runners/common/in-root.js';
@@ -173,7 +173,6 @@ async function seedFrom(m: Extract<RunMount, { type: 'cache' }>, op: RunOp, sour
   const b = await bindSource(m.source ?? '.', m.from, true, op, sources, deps);
   try {
     await copyFiltered(b.path, '', { hasExceptions: false, patterns: [], ignores: () => false }, join(dir, '.seed'));
-    const { readdir, rename } = await import('node:fs/promises');
     for (const n of await readdir(join(dir, '.seed'))) await rename(join(dir, '.seed', n), join(dir, n));
     await rm(join(dir, '.seed'), { recursive: true, force: true });
   } finally {

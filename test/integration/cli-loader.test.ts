@@ -1,0 +1,56 @@
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '../helpers/paths.js';
+
+/**
+ * The shipped loader (dist/strata.mjs) runs the bundle with a V8 code cache kept beside it. These
+ * run a copy of the pair in its own folder under dist/ (so that better-sqlite3 still resolves from
+ * the project's node_modules, and the other tests' cache is left alone).
+ */
+describe('CLI loader and its code cache', () => {
+  let dir: string;
+  let loader: string;
+  let cache: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(repoRoot, 'dist', 'loader-test-'));
+    copyFileSync(join(repoRoot, 'dist', 'strata.cjs'), join(dir, 'strata.cjs'));
+    copyFileSync(join(repoRoot, 'dist', 'strata.mjs'), join(dir, 'strata.mjs'));
+    loader = join(dir, 'strata.mjs');
+    cache = join(dir, 'strata.cjs.v8cache');
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const run = (...args: string[]) => spawnSync(process.execPath, [loader, ...args], { encoding: 'utf8' });
+
+  it('writes the cache after the first run, reuses it untouched, and replaces one V8 rejects', () => {
+    expect(existsSync(cache)).toBe(false);
+    const first = run('--version');
+    expect(first.status).toBe(0);
+    expect(first.stdout.trim()).toBe('0.1.0');
+    const made = statSync(cache);
+    expect(made.size).toBeGreaterThan(10_000);
+
+    const again = run('--version');
+    expect(again.stdout.trim()).toBe('0.1.0');
+    const kept = statSync(cache);
+    expect(kept.ino).toBe(made.ino); // accepted: not written again
+    expect(kept.mtimeMs).toBe(made.mtimeMs);
+
+    writeFileSync(cache, Buffer.alloc(4096, 7)); // garbage V8 refuses
+    const afterGarbage = run('--version');
+    expect(afterGarbage.status).toBe(0);
+    expect(afterGarbage.stdout.trim()).toBe('0.1.0');
+    const rewritten = readFileSync(cache);
+    expect(rewritten.length).toBeGreaterThan(10_000);
+    expect(rewritten.subarray(0, 64).equals(Buffer.alloc(64, 7))).toBe(false);
+  });
+
+  it('keeps the CLI behaviour: an unknown command fails with one line and exit 1, no stack trace', () => {
+    const r = run('frobnicate');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/unknown command 'frobnicate'/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
