@@ -1,7 +1,6 @@
-import type { Stats } from 'node:fs';
-import { lstat, readFile, readdir, readlink } from 'node:fs/promises';
+import { lstatSync, readdirSync, readFileSync, readlinkSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
-import { byName } from '../context/walk.js';
+import { sortNames } from '../context/walk.js';
 import type { EntryContent, LayerEntry } from './layer-entry.js';
 
 /** ViewStat is what a step needs to know about one path of a filesystem view. */
@@ -54,26 +53,30 @@ export function viewStat(st: Stats): ViewStat {
   };
 }
 
-/** dirView is a view of a directory on disk. */
+/**
+ * dirView is a view of a directory on disk. Its calls are synchronous underneath: a COPY plans by
+ * lstat-ing every source path one after the other, and a thread-pool round trip per call left the
+ * process idle most of the time (700 files of a mounted stage: 190 ms, now a few).
+ */
 export function dirView(root: string): FsView {
   const abs = (rel: string): string => (rel === '' ? root : join(root, rel));
   return {
     async lstat(rel) {
       try {
-        return viewStat(await lstat(abs(rel)));
+        const st = lstatSync(abs(rel), { throwIfNoEntry: false });
+        return st === undefined ? undefined : viewStat(st);
       } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+        if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
         throw err;
       }
     },
     async readdir(rel) {
-      return (await readdir(abs(rel))).sort(byName);
+      return sortNames(readdirSync(abs(rel)));
     },
-    readlink: (rel) => readlink(abs(rel)),
+    readlink: async (rel) => readlinkSync(abs(rel)),
     async readSmallFile(rel) {
       try {
-        return await readFile(abs(rel));
+        return readFileSync(abs(rel));
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return undefined;
