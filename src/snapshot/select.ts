@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { release } from 'node:os';
 import { join } from 'node:path';
 import { SnapshotterUnavailableError } from './errors.js';
 import { overlayNeedsUserxattr } from './userns.js';
@@ -41,6 +42,32 @@ export function overlaySupported(root: string): boolean {
 }
 
 /**
+ * overlayUsable is overlaySupported for a store's snapshot root, with a yes kept in `root/overlay.ok`
+ * for as long as the kernel and the kind of user (root or rootless) stay the same: the probe's
+ * processes cost every build with a RUN step 15–20 ms. A no is not kept (the next process probes).
+ */
+function overlayUsable(root: string): boolean {
+  const marker = join(root, 'overlay.ok');
+  const stamp = `${release()} ${process.getuid?.() === 0 ? 'root' : 'rootless'} ${overlayNeedsUserxattr() ? 'userxattr' : 'trusted'}\n`;
+  try {
+    if (readFileSync(marker, 'utf8') === stamp) return true;
+  } catch {
+    // not known yet
+  }
+  const ok = overlaySupported(root);
+  if (ok) {
+    const tmp = `${marker}.${process.pid}.tmp`;
+    try {
+      writeFileSync(tmp, stamp);
+      renameSync(tmp, marker);
+    } catch {
+      rmSync(tmp, { force: true }); // a read-only root: probe next time
+    }
+  }
+  return ok;
+}
+
+/**
  * createSnapshotter opens the snapshotter `choice` over `root`; auto picks overlay where the kernel has it on
  * root's filesystem. Each kind keeps its snapshots in its own folder (`root/overlay`, `root/native`): the two
  * name committed snapshots alike (by layer), but an overlay snapshot holds only its own layer's changes while a
@@ -49,8 +76,8 @@ export function overlaySupported(root: string): boolean {
 export function createSnapshotter(choice: SnapshotterChoice, root: string): Snapshotter {
   if (choice === 'native') return new NativeSnapshotter(join(root, 'native'));
   if (choice === 'overlay') {
-    if (!overlaySupported(root)) throw new SnapshotterUnavailableError(`overlayfs cannot be used on ${root} here; use --snapshotter native`);
+    if (!overlayUsable(root)) throw new SnapshotterUnavailableError(`overlayfs cannot be used on ${root} here; use --snapshotter native`);
     return new OverlaySnapshotter(join(root, 'overlay'));
   }
-  return overlaySupported(root) ? new OverlaySnapshotter(join(root, 'overlay')) : new NativeSnapshotter(join(root, 'native'));
+  return overlayUsable(root) ? new OverlaySnapshotter(join(root, 'overlay')) : new NativeSnapshotter(join(root, 'native'));
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,17 @@ describe('createSnapshotter', () => {
 
   it.skipIf(process.getuid?.() !== 0)('as root on this ext4 host, overlay is supported', () => {
     expect(overlaySupported(join(root, 'snapshots'))).toBe(true);
+  });
+
+  it.skipIf(process.getuid?.() !== 0)('remembers a working overlay in the root for this kernel and user, and probes again when the record is stale', () => {
+    const r = join(root, 'remember');
+    expect(createSnapshotter('auto', r).name).toBe('overlay');
+    const marker = join(r, 'overlay.ok');
+    expect(readFileSync(marker, 'utf8')).toMatch(/^\S+ root (userxattr|trusted)\n$/);
+    expect(createSnapshotter('overlay', r).name).toBe('overlay');
+    writeFileSync(marker, 'another-kernel root trusted\n');
+    expect(createSnapshotter('auto', r).name).toBe('overlay');
+    expect(readFileSync(marker, 'utf8')).not.toContain('another-kernel');
   });
 
   it('native is always available', () => {
