@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { PassThrough, type Readable } from 'node:stream';
 import type { IgnoreMatcher } from '../context/ignore.js';
 import type { WrittenLayer } from '../image/write-layer.js';
-import type { Plan, PlannedStage, PlannedStep } from '../plan/types.js';
+import type { Plan, PlannedStage, PlannedStep, StepOp } from '../plan/types.js';
 import type { Store } from '../store/store.js';
 import { StrataError } from '../util/errors.js';
 import { imageChain } from './base-resolver.js';
@@ -23,6 +23,13 @@ const stepCode = {
   copy: () => import('./copy-step.js'),
   workdir: () => import('./workdir-step.js'),
 };
+
+/** stagesRead lists the stages a step reads besides its own (COPY --from, RUN --mount from=). */
+function stagesRead(op: StepOp): number[] {
+  if (op.kind === 'copy') return op.from.kind === 'stage' ? [op.from.stage] : [];
+  if (op.kind === 'run') return Object.values(op.mountFrom).flatMap((f) => (f.kind === 'stage' ? [f.stage] : []));
+  return [];
+}
 
 /** ExecuteRequest runs a plan against a store. */
 export interface ExecuteRequest {
@@ -68,8 +75,10 @@ export async function executeStages(req: ExecuteRequest): Promise<{ outcomes: Ma
   const outcomes = new Map<number, Promise<StageOutcome>>();
   const now = (): number => Math.floor(Date.now() / 1000);
 
+  // A stage starts once its base is there; a step that reads another stage (COPY --from, RUN --mount
+  // from=) waits for that stage alone, as BuildKit's solver does: w3's final stage copies from one
+  // builder stage while the other is still running.
   const runStage = async (stage: PlannedStage): Promise<StageOutcome> => {
-    for (const d of stage.deps) await outcomes.get(d);
     let fs: StageFs;
     let created = new Map<number, string>();
     if (stage.base.kind === 'stage') {
@@ -80,6 +89,8 @@ export async function executeStages(req: ExecuteRequest): Promise<{ outcomes: Ma
     else fs = new StageFs(store);
 
     for (const step of stage.steps) {
+      // before the step starts (and outside its try: a stage that failed is reported once, by its own step)
+      for (const d of stagesRead(step.op)) await outcomes.get(d);
       if (req.signal?.aborted) throw new StrataError('BUILD_CANCELED', 'build canceled');
       const t0 = Date.now();
       if (step.op.kind === 'from') {

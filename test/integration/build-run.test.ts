@@ -1,4 +1,6 @@
 import { writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { files, imageConfig, imageTree, importBusybox, run, sandbox, statuses, type Sandbox } from './build-helpers.js';
@@ -39,6 +41,52 @@ describe.skipIf(!isRoot)('RUN steps (chroot runner, snapshots)', () => {
     const cfg = await imageConfig(sb.store, r.imageId);
     expect(cfg.history?.at(-1)?.created_by).toBe('RUN /bin/sh -c id -u > /tmp/who # buildkit');
   });
+
+  it('runs a step that copies from a finished stage while a stage it does not read is still running', async () => {
+    // The slow stage's RUN blocks on an HTTP answer that the test gives only once the final stage's
+    // COPY --from=fast is done: a final stage that waited for all the stages it reads before its
+    // first step would never get there (the gate opens by itself after 30 s, and the test fails).
+    let openedBy: 'event' | 'timeout' | undefined;
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const fallback = setTimeout(() => {
+      openedBy ??= 'timeout';
+      open();
+    }, 30_000);
+    const server = createServer((_req, res) => void gate.then(() => res.end('go\n')));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const df = [
+        'FROM busybox AS slow',
+        `RUN wget -q -O /got http://127.0.0.1:${port}/`,
+        'FROM busybox AS fast',
+        'RUN echo fast > /fast',
+        'FROM busybox',
+        'COPY --from=fast /fast /fast',
+        'COPY --from=slow /got /got',
+      ].join('\n');
+      const order: string[] = [];
+      const r = await run(sb, df, {
+        onEvent: (e) => {
+          if (e.type !== 'step' || e.status !== 'done') return;
+          order.push(e.name);
+          if (e.name.includes('COPY --from=fast')) {
+            openedBy ??= 'event';
+            open();
+          }
+        },
+      });
+      expect(openedBy).toBe('event');
+      expect(order.findIndex((n) => n.includes('COPY --from=fast'))).toBeLessThan(order.findIndex((n) => n.includes('RUN wget')));
+      const tree = await imageTree(sb.store, r.imageId);
+      expect(tree.get('/got')?.content).toBe('go\n');
+      expect(tree.get('/fast')?.content).toBe('fast\n');
+    } finally {
+      clearTimeout(fallback);
+      server.close();
+    }
+  }, 60_000);
 
   it('exports the image files with --output type=local and type=tar', async () => {
     await files(sb.ctx, { 'f.txt': 'file' });
