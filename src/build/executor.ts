@@ -74,6 +74,8 @@ export async function executeStages(req: ExecuteRequest): Promise<{ outcomes: Ma
   const results = new Map<string, StepResult>();
   const outcomes = new Map<number, Promise<StageOutcome>>();
   const now = (): number => Math.floor(Date.now() / 1000);
+  // cache hits are marked used in one transaction once the stages have settled
+  const touched: string[] = [];
 
   // A stage starts once its base is there; a step that reads another stage (COPY --from, RUN --mount
   // from=) waits for that stage alone, as BuildKit's solver does: w3's final stage copies from one
@@ -104,7 +106,7 @@ export async function executeStages(req: ExecuteRequest): Promise<{ outcomes: Ma
       if (hit) {
         fs.push({ descriptor: hit.layer, diffID: hit.diffID, uncompressedSize: hit.uncompressedSize }, hit.index as CompactIndex | undefined);
         created.set(step.historyIndex, hit.created);
-        store.touchCacheRecord(step.key);
+        touched.push(step.key);
         emit({ type: 'step', status: 'cached', time: Date.now(), step: step.id, name: step.name, key: step.key });
         results.set(step.id, {
           id: step.id,
@@ -171,6 +173,7 @@ export async function executeStages(req: ExecuteRequest): Promise<{ outcomes: Ma
     outcomes.set(stage.index, p);
   }
   const settled = await Promise.allSettled([...outcomes.values()]);
+  store.touchCacheRecords(touched);
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   const steps = plan.stages.flatMap((s) => s.steps.flatMap((st) => (results.has(st.id) ? [results.get(st.id)!] : [])));
   if (failed) throw Object.assign(failed.reason as Error, { steps });

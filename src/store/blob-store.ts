@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, type Stats } from 'node:fs';
 import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -95,6 +95,18 @@ export class BlobStore {
 
   /** putBlob streams `src` into the store (see the class comment) and returns its digest and size. */
   async putBlob(src: Readable | Uint8Array | string, expected: ExpectedBlob = {}): Promise<BlobInfo> {
+    if (typeof src === 'string' || src instanceof Uint8Array) {
+      // A document in memory (a config, a manifest) is hashed first: one that is already stored (every
+      // rebuild of an unchanged image) costs no temp file, fsync or rename.
+      const bytes = Buffer.from(src);
+      const limit = expected.size ?? expected.maxSize;
+      if (limit === undefined || bytes.length <= limit) {
+        const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}` as Digest;
+        if ((expected.digest === undefined || expected.digest === digest) && (expected.size === undefined || expected.size === bytes.length) && (await this.hasBlob(digest))) {
+          return { digest, size: bytes.length };
+        }
+      }
+    }
     const readable = typeof src === 'string' || src instanceof Uint8Array ? Readable.from([Buffer.from(src)]) : src;
     const what = expected.what ?? expected.digest ?? 'blob';
     const tmp = this.tempPath('blob');

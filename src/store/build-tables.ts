@@ -60,6 +60,15 @@ export class BuildTables {
     this.db.prepare('UPDATE cache_records SET last_used = ? WHERE key = ?').run(when, key);
   }
 
+  /** touchCacheRecords marks many records used in one transaction (a cached build's steps: one commit, not one each). */
+  touchCacheRecords(keys: string[], when = Date.now()): void {
+    if (keys.length === 0) return;
+    const upd = this.db.prepare('UPDATE cache_records SET last_used = ? WHERE key = ?');
+    this.db.transaction(() => {
+      for (const k of keys) upd.run(when, k);
+    }).immediate();
+  }
+
   /** deleteCacheRecords deletes the given keys, or every record when `keys` is undefined; returns the count. */
   deleteCacheRecords(keys?: string[]): number {
     if (keys === undefined) return this.db.prepare('DELETE FROM cache_records').run().changes;

@@ -95,6 +95,9 @@ export class Store {
   touchCacheRecord(key: string, when?: number): void {
     this.build.touchCacheRecord(key, when);
   }
+  touchCacheRecords(keys: string[], when?: number): void {
+    this.build.touchCacheRecords(keys, when);
+  }
   deleteCacheRecords(keys?: string[]): number {
     return this.build.deleteCacheRecords(keys);
   }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -39,6 +39,13 @@ describe('blob store', () => {
     await expect(store.putBlob('hello!', { digest: wrong })).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
     await expect(store.putBlob('hello!', { size: 3 })).rejects.toMatchObject({ code: 'SIZE_LIMIT' });
     expect(await store.hasBlob(sha256Digest('hello!'))).toBe(false);
+    expect(readdirSync(join(root, 'tmp'))).toEqual([]);
+    // a document already stored is answered without writing it again; expectations still hold
+    const tmpBefore = statSync(join(root, 'tmp'), { bigint: true }).mtimeNs;
+    expect(await store.putBlob('hello')).toEqual(info);
+    expect(statSync(join(root, 'tmp'), { bigint: true }).mtimeNs).toBe(tmpBefore); // no temp file was made and removed
+    await expect(store.putBlob('hello', { digest: wrong })).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
+    await expect(store.putBlob('hello', { size: 4 })).rejects.toMatchObject({ code: 'SIZE_LIMIT' });
     expect(readdirSync(join(root, 'tmp'))).toEqual([]);
   });
 
@@ -101,6 +108,9 @@ describe('records', () => {
     store.putCacheRecord({ key: 'a', inputs: { x: 1 }, result: {}, stage: 's', step: 'RUN a', size: 0 });
     store.touchCacheRecord('a', 5);
     expect(store.getCacheRecord('a')).toMatchObject({ inputs: { x: 1 }, step: 'RUN a', lastUsed: 5 });
+    store.putCacheRecord({ key: 'b', inputs: {}, result: {}, stage: 's', step: 'RUN b', size: 0 });
+    store.touchCacheRecords(['a', 'b', 'missing'], 9);
+    expect([store.getCacheRecord('a')?.lastUsed, store.getCacheRecord('b')?.lastUsed]).toEqual([9, 9]);
     expect(store.listCacheRecords({ step: 'RUN a' })).toHaveLength(1);
     const key = { path: '/c/f', dev: 1, ino: 2, size: 3, mtimeNs: '123456789012345678', mode: 0o644, uid: 0, gid: 0 };
     store.putChecksums([{ ...key, checksum: 'sha256:x' }]);
