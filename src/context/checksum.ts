@@ -90,13 +90,13 @@ export async function contentDigest(abs: string, st: Stats, cache: ChecksumCache
  * collect walks `rel` (children of a directory by their absolute path joined once, names in byte
  * order), gathering the regular files for the cache and one fingerprint line per kept node.
  */
-function collect(abs: string, rel: string, ignore: IgnoreMatcher, top: boolean, files: CacheItem[], prints: string[]): Node | undefined {
+function collect(abs: string, rel: string, ignore: IgnoreMatcher, top: boolean, files: CacheItem[], prints?: string[]): Node | undefined {
   const st = lstatSync(abs);
   const ignored = !top && ignore.ignores(rel);
   if (ignored && (!st.isDirectory() || !ignore.hasExceptions)) return undefined;
   const node: Node = { rel, abs, st, link: st.isSymbolicLink() ? readlinkSync(abs) : '', ignored };
-  const printed = prints.length;
-  prints.push(fingerprintLine(rel, st, node.link));
+  const printed = prints?.length ?? 0;
+  prints?.push(fingerprintLine(rel, st, node.link));
   if (st.isDirectory()) {
     node.children = [];
     const prefix = abs.endsWith('/') ? abs : `${abs}/`;
@@ -105,7 +105,7 @@ function collect(abs: string, rel: string, ignore: IgnoreMatcher, top: boolean, 
       if (child) node.children.push([name, child]);
     }
     if (ignored && node.children.length === 0) {
-      prints.length = printed;
+      if (prints) prints.length = printed;
       return undefined;
     }
   } else if (st.isFile()) files.push({ abs, st });
@@ -135,7 +135,8 @@ export async function checksumTree(root: string, rel: string, ignore: IgnoreMatc
     }
   }
   const items: CacheItem[] = [];
-  const prints: string[] = [];
+  // fingerprint lines only for a cache that keeps trees
+  const prints: string[] | undefined = cache.recordTree ? [] : undefined;
   const tree = collect(abs, rel, ignore, true, items, prints);
   if (!tree) return { digest: `sha256:${createHash('sha256').update('').digest('hex')}`, files: new Map() };
   const contents = cache.lookup(items);
@@ -153,14 +154,14 @@ export async function checksumTree(root: string, rel: string, ignore: IgnoreMatc
   const files = new Map<string, string>();
   const digest = digestOf(tree, contents, files);
   // recorded under what this walk saw (the first walk may have seen an earlier state)
-  cache.recordTree?.(abs, fingerprintOf(prints), digest);
+  if (prints) cache.recordTree?.(abs, fingerprintOf(prints), digest);
   return { digest, files };
 }
 
 /** fileDigestsSync works out the per-file checksums of a tree whose own checksum came from the memo. */
 function fileDigestsSync(abs: string, rel: string, ignore: IgnoreMatcher, cache: ChecksumCache): Map<string, string> {
   const items: CacheItem[] = [];
-  const tree = collect(abs, rel, ignore, true, items, []);
+  const tree = collect(abs, rel, ignore, true, items);
   if (!tree) return new Map();
   const contents = cache.lookup(items);
   const fresh: (CacheItem & { digest: string })[] = [];

@@ -95,19 +95,16 @@ export class BlobStore {
 
   /** putBlob streams `src` into the store (see the class comment) and returns its digest and size. */
   async putBlob(src: Readable | Uint8Array | string, expected: ExpectedBlob = {}): Promise<BlobInfo> {
-    if (typeof src === 'string' || src instanceof Uint8Array) {
+    const bytes = typeof src === 'string' || src instanceof Uint8Array ? Buffer.from(src) : undefined;
+    if (bytes) {
       // A document in memory (a config, a manifest) is hashed first: one that is already stored (every
-      // rebuild of an unchanged image) costs no temp file, fsync or rename.
-      const bytes = Buffer.from(src);
-      const limit = expected.size ?? expected.maxSize;
-      if (limit === undefined || bytes.length <= limit) {
-        const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}` as Digest;
-        if ((expected.digest === undefined || expected.digest === digest) && (expected.size === undefined || expected.size === bytes.length) && (await this.hasBlob(digest))) {
-          return { digest, size: bytes.length };
-        }
-      }
+      // rebuild of an unchanged image) costs no temp file, fsync or rename. Anything unexpected takes
+      // the checked path below, which reports it.
+      const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}` as Digest;
+      const asExpected = (expected.digest ?? digest) === digest && (expected.size ?? bytes.length) === bytes.length && bytes.length <= (expected.maxSize ?? Infinity);
+      if (asExpected && (await this.hasBlob(digest))) return { digest, size: bytes.length };
     }
-    const readable = typeof src === 'string' || src instanceof Uint8Array ? Readable.from([Buffer.from(src)]) : src;
+    const readable = bytes ? Readable.from([bytes]) : (src as Readable);
     const what = expected.what ?? expected.digest ?? 'blob';
     const tmp = this.tempPath('blob');
     const hasher = new DigestingStream();
