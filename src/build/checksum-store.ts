@@ -1,6 +1,6 @@
 import type { Stats } from 'node:fs';
 import type { ChecksumCache } from '../context/checksum-cache.js';
-import type { ChecksumEntry, ChecksumKey } from '../store/records.js';
+import type { ChecksumEntry, ChecksumKey, TreeChecksumEntry } from '../store/records.js';
 import type { Store } from '../store/store.js';
 
 /**
@@ -11,7 +11,7 @@ import type { Store } from '../store/store.js';
  */
 export function storeChecksumCache(store: Store): ChecksumCache {
   const pending: ChecksumEntry[] = [];
-  const pendingTrees: { path: string; fingerprint: string; checksum: string }[] = [];
+  const pendingTrees: TreeChecksumEntry[] = [];
   const key = (abs: string, st: Stats) => ({
     path: abs,
     dev: st.dev,

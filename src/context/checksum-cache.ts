@@ -20,7 +20,7 @@ export interface ChecksumCache {
   flush(): Promise<void> | void;
   /**
    * lookupTree returns the checksum recorded for the tree at `abs` when its fingerprint (every
-   * node's path, header and stat key; see treeFingerprint) is the one given: a context whose
+   * node's path, header and stat key; see fingerprintLine in checksum.ts) is the one given: a context whose
    * 20,000 files did not change is answered with one row instead of 20,000 lookups and hashes.
    */
   lookupTree?(abs: string, fingerprint: string): string | undefined;

@@ -47,7 +47,6 @@ interface Node {
   st: Stats;
   link: string;
   children?: [string, Node][];
-  ignored: boolean;
 }
 
 const SMALL = 256 << 10;
@@ -86,30 +85,61 @@ export async function contentDigest(abs: string, st: Stats, cache: ChecksumCache
   return digest;
 }
 
+/** Visit is called once per kept path of a walk: parents before children, names in byte order. */
+type Visit = (rel: string, abs: string, st: Stats, link: string) => void;
+
 /**
- * collect walks `rel` (children of a directory by their absolute path joined once, names in byte
- * order), gathering the regular files for the cache and one fingerprint line per kept node.
+ * walkKept walks `rel` and everything below it that the ignore rules keep, with synchronous calls.
+ * An ignored directory is entered when the rules have `!` exceptions, and visited only if something
+ * below it is kept, just before the first such path (as BuildKit's fsutil does). Returns whether
+ * `rel` was visited.
  */
-function collect(abs: string, rel: string, ignore: IgnoreMatcher, top: boolean, files: CacheItem[], prints?: string[]): Node | undefined {
+function walkKept(abs: string, rel: string, ignore: IgnoreMatcher, top: boolean, visit: Visit): boolean {
   const st = lstatSync(abs);
   const ignored = !top && ignore.ignores(rel);
-  if (ignored && (!st.isDirectory() || !ignore.hasExceptions)) return undefined;
-  const node: Node = { rel, abs, st, link: st.isSymbolicLink() ? readlinkSync(abs) : '', ignored };
-  const printed = prints?.length ?? 0;
-  prints?.push(fingerprintLine(rel, st, node.link));
+  if (ignored && (!st.isDirectory() || !ignore.hasExceptions)) return false;
+  const link = st.isSymbolicLink() ? readlinkSync(abs) : '';
+  let visitBelow = visit;
+  if (!ignored) visit(rel, abs, st, link);
+  else {
+    let owed = true;
+    visitBelow = (...args) => {
+      if (owed) {
+        owed = false;
+        visit(rel, abs, st, link);
+      }
+      visit(...args);
+    };
+  }
+  let kept = !ignored;
   if (st.isDirectory()) {
-    node.children = [];
     const prefix = abs.endsWith('/') ? abs : `${abs}/`;
-    for (const name of sortNames(readdirSync(abs))) {
-      const child = collect(prefix + name, rel === '' ? name : `${rel}/${name}`, ignore, false, files, prints);
-      if (child) node.children.push([name, child]);
+    for (const name of sortNames(readdirSync(abs))) kept = walkKept(prefix + name, rel === '' ? name : `${rel}/${name}`, ignore, false, visitBelow) || kept;
+  }
+  return kept;
+}
+
+/**
+ * collect builds the tree of `rel` from walkKept, gathering the regular files for the cache and,
+ * when asked, one fingerprint line per node.
+ */
+function collect(abs: string, rel: string, ignore: IgnoreMatcher, files: CacheItem[], prints?: string[]): Node | undefined {
+  let top: Node | undefined;
+  const dirs = new Map<string, Node>();
+  walkKept(abs, rel, ignore, true, (r, a, st, link) => {
+    const node: Node = { rel: r, abs: a, st, link };
+    prints?.push(fingerprintLine(r, st, link));
+    if (r === rel) top = node;
+    else {
+      const cut = r.lastIndexOf('/');
+      dirs.get(cut < 0 ? '' : r.slice(0, cut))!.children!.push([r.slice(cut + 1), node]);
     }
-    if (ignored && node.children.length === 0) {
-      if (prints) prints.length = printed;
-      return undefined;
-    }
-  } else if (st.isFile()) files.push({ abs, st });
-  return node;
+    if (st.isDirectory()) {
+      node.children = [];
+      dirs.set(r, node);
+    } else if (st.isFile()) files.push({ abs: a, st });
+  });
+  return top;
 }
 
 /**
@@ -137,7 +167,7 @@ export async function checksumTree(root: string, rel: string, ignore: IgnoreMatc
   const items: CacheItem[] = [];
   // fingerprint lines only for a cache that keeps trees
   const prints: string[] | undefined = cache.recordTree ? [] : undefined;
-  const tree = collect(abs, rel, ignore, true, items, prints);
+  const tree = collect(abs, rel, ignore, items, prints);
   if (!tree) return { digest: `sha256:${createHash('sha256').update('').digest('hex')}`, files: new Map() };
   const contents = cache.lookup(items);
   const missing = items.filter((i) => !contents.has(i.abs));
@@ -161,7 +191,7 @@ export async function checksumTree(root: string, rel: string, ignore: IgnoreMatc
 /** fileDigestsSync works out the per-file checksums of a tree whose own checksum came from the memo. */
 function fileDigestsSync(abs: string, rel: string, ignore: IgnoreMatcher, cache: ChecksumCache): Map<string, string> {
   const items: CacheItem[] = [];
-  const tree = collect(abs, rel, ignore, true, items);
+  const tree = collect(abs, rel, ignore, items);
   if (!tree) return new Map();
   const contents = cache.lookup(items);
   const fresh: (CacheItem & { digest: string })[] = [];
@@ -183,41 +213,20 @@ function fingerprintOf(lines: string[]): string {
 }
 
 /**
- * walkFingerprint is collect without the tree: the same walk and ignore rules, the same lines, fed
- * to a hash as they come (an ignored directory's lines wait until something below it is kept).
+ * walkFingerprint is collect without the tree: the same walk, the same lines, fed to a hash as they
+ * come, so nothing outlives its directory.
  */
 function walkFingerprint(abs: string, rel: string, ignore: IgnoreMatcher): string {
   const h = createHash('sha256').update('strata-tree-v1\n');
   let pending = '';
-  const out = (line: string): void => {
-    pending += line;
+  walkKept(abs, rel, ignore, true, (r, _a, st, link) => {
+    pending += fingerprintLine(r, st, link);
     if (pending.length > 1 << 16) {
       h.update(pending);
       pending = '';
     }
-  };
-  walkLines(abs, rel, ignore, true, out);
+  });
   return h.update(pending).digest('hex');
-}
-
-function walkLines(abs: string, rel: string, ignore: IgnoreMatcher, top: boolean, out: (line: string) => void): boolean {
-  const st = lstatSync(abs);
-  const ignored = !top && ignore.ignores(rel);
-  if (ignored && (!st.isDirectory() || !ignore.hasExceptions)) return false;
-  const line = fingerprintLine(rel, st, st.isSymbolicLink() ? readlinkSync(abs) : '');
-  if (!st.isDirectory()) {
-    out(line);
-    return true;
-  }
-  const held: string[] = [line];
-  const emit = ignored ? (l: string) => void held.push(l) : out;
-  if (!ignored) out(line);
-  let kept = false;
-  const prefix = abs.endsWith('/') ? abs : `${abs}/`;
-  for (const name of sortNames(readdirSync(abs))) kept = walkLines(prefix + name, rel === '' ? name : `${rel}/${name}`, ignore, false, emit) || kept;
-  if (!ignored) return true;
-  if (kept) for (const l of held) out(l);
-  return kept;
 }
 
 /**

@@ -114,9 +114,9 @@ export type BlockKind = 'stored' | 'rle' | 'deflate';
 /**
  * blockKind looks at a sample of a block. Random or already-compressed data shows in the byte entropy:
  * it uses all 256 byte values almost evenly (≈ 8 bits a byte), while text, code and tables stay well
- * below (base64 ≈ 6); such a block is stored. Data whose 4-byte sequences hardly repeat gains next to
- * nothing from LZ77's search and gets only run-length matches. Counting costs a fraction of the trial deflates it
- * replaces. Deterministic: it depends on the block's bytes alone.
+ * below (base64 ≈ 6); such a block is stored. Data whose 4-byte sequences hardly repeat gains next
+ * to nothing from LZ77's search and gets only run-length matches. Counting costs a fraction of the
+ * trial deflates it replaces. Deterministic: it depends on the block's bytes alone.
  */
 export function blockKind(block: Buffer): BlockKind {
   if (block.length < SAMPLE) return 'deflate';

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Digest } from '../image/digest.js';
-import type { BuildRecord, CacheRecord, ChecksumEntry, ChecksumKey, ContainerRecord } from './records.js';
+import type { BuildRecord, CacheRecord, ChecksumEntry, ChecksumKey, ContainerRecord, TreeChecksumEntry } from './records.js';
 
 interface CacheRow {
   key: string;
@@ -56,10 +56,6 @@ export class BuildTables {
     return (this.db.prepare(sql).all(...args) as CacheRow[]).map((r) => toCache<I, R>(r));
   }
 
-  touchCacheRecord(key: string, when = Date.now()): void {
-    this.db.prepare('UPDATE cache_records SET last_used = ? WHERE key = ?').run(when, key);
-  }
-
   /** touchCacheRecords marks many records used in one transaction (a cached build's steps: one commit, not one each). */
   touchCacheRecords(keys: string[], when = Date.now()): void {
     if (keys.length === 0) return;
@@ -112,7 +108,7 @@ export class BuildTables {
   }
 
   /** putTreeChecksums records tree checksums (one row per tree root, the latest wins) in one transaction. */
-  putTreeChecksums(entries: { path: string; fingerprint: string; checksum: string }[]): void {
+  putTreeChecksums(entries: TreeChecksumEntry[]): void {
     const ins = this.db.prepare('INSERT OR REPLACE INTO tree_checksums (path, fingerprint, checksum) VALUES (?, ?, ?)');
     this.db.transaction(() => {
       for (const e of entries) ins.run(e.path, e.fingerprint, e.checksum);

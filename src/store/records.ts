@@ -80,6 +80,13 @@ export interface ChecksumEntry extends ChecksumKey {
   checksum: string;
 }
 
+/** TreeChecksumEntry is a context tree's checksum under the fingerprint of its walk (src/context/checksum.ts). */
+export interface TreeChecksumEntry {
+  path: string;
+  fingerprint: string;
+  checksum: string;
+}
+
 /** ContainerRecord is a container (from `run` or `commit`); the record is the runner's JSON. */
 export interface ContainerRecord<R = unknown> {
   id: string;

@@ -6,7 +6,7 @@ import type { Digest } from '../image/digest.js';
 import { BlobStore, type BlobInfo, type ExpectedBlob } from './blob-store.js';
 import { BuildTables } from './build-tables.js';
 import { ImageTables } from './image-tables.js';
-import type { BuildRecord, CacheRecord, ChecksumEntry, ChecksumKey, ContainerRecord, LayerRecord } from './records.js';
+import type { BuildRecord, CacheRecord, ChecksumEntry, ChecksumKey, ContainerRecord, LayerRecord, TreeChecksumEntry } from './records.js';
 import { resolveStoreRoot } from './root.js';
 import { migrate } from './schema.js';
 import { StoreLock } from './store-lock.js';
@@ -92,9 +92,6 @@ export class Store {
   listCacheRecords<I = unknown, R = unknown>(filter?: { stage?: string; step?: string }): CacheRecord<I, R>[] {
     return this.build.listCacheRecords<I, R>(filter);
   }
-  touchCacheRecord(key: string, when?: number): void {
-    this.build.touchCacheRecord(key, when);
-  }
   touchCacheRecords(keys: string[], when?: number): void {
     this.build.touchCacheRecords(keys, when);
   }
@@ -110,7 +107,7 @@ export class Store {
   getTreeChecksum(path: string, fingerprint: string): string | undefined {
     return this.build.getTreeChecksum(path, fingerprint);
   }
-  putTreeChecksums(entries: { path: string; fingerprint: string; checksum: string }[]): void {
+  putTreeChecksums(entries: TreeChecksumEntry[]): void {
     this.build.putTreeChecksums(entries);
   }
   putContainer(c: ContainerRecord): void {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { extract } from 'tar-stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MetadataStore } from '../../../src/snapshot/metadata.js';
 import { withMounted } from '../../../src/snapshot/mount.js';
 import type { Snapshotter } from '../../../src/snapshot/types.js';
 import { layerLines, layerOf, readLayer, sha256Of, type EntrySpec } from './layer-helpers.js';
@@ -251,9 +252,7 @@ export function snapshotterSuite(name: string, make: (root: string) => Snapshott
       await sn.importLayer('tmp2', 'final', layerOf([{ name: 'more', content: 'm' }]));
       const old = await sn.stat('tmp2');
       await sn.rename('tmp2', 'final2');
-      const metaDir = join(root, 'snapshots', 'meta');
-      const { createHash } = await import('node:crypto');
-      writeFileSync(join(metaDir, `${createHash('sha256').update('tmp2').digest('hex').slice(0, 40)}.json`), JSON.stringify(old));
+      await new MetadataStore(join(root, 'snapshots')).put(old);
       expect((await sn.list()).map((i) => i.key).sort()).toEqual(['base', 'final', 'final2', 'tmp2']);
       await sn.cleanup();
       expect((await sn.list()).map((i) => i.key).sort()).toEqual(['base', 'final', 'final2']);

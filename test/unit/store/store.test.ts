@@ -106,7 +106,7 @@ describe('garbage collection', () => {
 describe('records', () => {
   it('keeps cache records, checksums, containers and build records', () => {
     store.putCacheRecord({ key: 'a', inputs: { x: 1 }, result: {}, stage: 's', step: 'RUN a', size: 0 });
-    store.touchCacheRecord('a', 5);
+    store.touchCacheRecords(['a'], 5);
     expect(store.getCacheRecord('a')).toMatchObject({ inputs: { x: 1 }, step: 'RUN a', lastUsed: 5 });
     store.putCacheRecord({ key: 'b', inputs: {}, result: {}, stage: 's', step: 'RUN b', size: 0 });
     store.touchCacheRecords(['a', 'b', 'missing'], 9);
