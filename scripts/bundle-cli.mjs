@@ -1,6 +1,8 @@
 // bundle-cli: after tsc, bundles the CLI (dist/src/cli/main.js and everything it imports, lazily
-// loaded command groups included) into one CommonJS file, dist/strata.cjs, and installs its loader,
-// scripts/strata-loader.mjs, as dist/strata.mjs, which `bin` points to.
+// loaded command groups included) into one CommonJS file, dist/strata.cjs, and installs beside it
+// its loader (scripts/strata-loader.cjs), the command `bin` points to (scripts/strata, a shell
+// script that runs the loader) and an ES module entry for `node dist/strata.mjs`
+// (scripts/strata-entry.mjs).
 // Why one bundle: Node resolves, reads and compiles each of the ~300 modules of an unbundled start
 // one by one; on this project's 2-core build hosts that was 0.3–0.4 s of every command (`strata
 // --version` 0.53 s unbundled, 0.23 s bundled), a large share of a cached build or a small pull.
@@ -31,5 +33,8 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
 });
-copyFileSync('scripts/strata-loader.mjs', 'dist/strata.mjs');
+copyFileSync('scripts/strata-loader.cjs', 'dist/strata-loader.cjs');
+copyFileSync('scripts/strata-entry.mjs', 'dist/strata.mjs');
+copyFileSync('scripts/strata', 'dist/strata');
 chmodSync('dist/strata.mjs', 0o755);
+chmodSync('dist/strata', 0o755);

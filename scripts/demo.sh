@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci
 # build strata unless dist is newer than every source (tsc takes a while on a busy machine)
-if [ ! -f dist/strata.mjs ] || [ -n "$(find src runners grammar package.json tsconfig*.json -newer dist/strata.mjs -print -quit 2>/dev/null)" ]; then
+if [ ! -f dist/strata ] || [ -n "$(find src runners grammar package.json tsconfig*.json -newer dist/strata -print -quit 2>/dev/null)" ]; then
   echo "== building strata"
   npm run build --silent
 fi
@@ -15,7 +15,7 @@ fi
 ROOT="${STRATA_DEMO_ROOT:-$PWD/.strata-demo}"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/strata-demo-XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
-strata() { node dist/strata.mjs --root "$ROOT" "$@"; }
+strata() { dist/strata --root "$ROOT" "$@"; }
 fail() { echo "demo: $*" >&2; exit 1; }
 
 # Step 1: read every example Dockerfile as a build would, one summary line each.

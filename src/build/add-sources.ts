@@ -16,6 +16,7 @@ import type { ArchiveSource } from './copy-plan.js';
 import { dirView, type FsView } from './fs-view.js';
 import { comparePaths, type LayerEntry } from './layer-entry.js';
 import { writeLayerTar } from './tar-writer.js';
+import { extraTlsTrust } from '../util/tls-trust.js';
 
 /** archiveProbe says whether an ADD source is a tar (plain, gzip, bzip2 or xz), by its first bytes. */
 export async function archiveProbe(view: FsView, rel: string): Promise<boolean> {
@@ -97,7 +98,8 @@ export async function addUrlSource(url: string, checksum: string | undefined, tm
     let name = posix.basename(u.pathname);
     if (name === '' || name === '/' || name === '.') name = '__unnamed__';
     const { Agent, interceptors, request } = await import('undici');
-    redirecting ??= new Agent().compose(interceptors.redirect({ maxRedirections: 5 }));
+    const trust = extraTlsTrust();
+    redirecting ??= new Agent(trust ? { connect: { ca: trust.ca } } : {}).compose(interceptors.redirect({ maxRedirections: 5 }));
     const res = await request(url, { dispatcher: redirecting });
     if (res.statusCode >= 400) {
       await res.body.dump();

@@ -1,3 +1,4 @@
+import { EXTRA_CA_ENV } from '../util/tls-trust.js';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { constants, userInfo } from 'node:os';
@@ -47,7 +48,10 @@ export async function rootlessReexec(argv: readonly string[], env: NodeJS.Proces
       `rootless ${command} needs subordinate ids: ${plan.missing.join('; ')} (an administrator can add them: usermod --add-subuids 100000-165535 --add-subgids 100000-165535 ${name})`,
     );
   }
-  const childEnv = { ...env, [USERNS_ENV]: name, STRATA_ROOT: resolveStoreRoot(undefined, env) };
+  const childEnv: NodeJS.ProcessEnv = { ...env, [USERNS_ENV]: name, STRATA_ROOT: resolveStoreRoot(undefined, env) };
+  // the child trusts the extra certificates itself, as this process does (util/tls-trust.ts): a Node
+  // started with NODE_EXTRA_CA_CERTS would parse its whole root store first
+  if (env[EXTRA_CA_ENV] !== undefined && env[EXTRA_CA_ENV] === env.NODE_EXTRA_CA_CERTS) delete childEnv.NODE_EXTRA_CA_CERTS;
   // --mount: overlay and bind mounts are only allowed in a mount namespace the user namespace owns.
   const unshare = [...plan.args, '--mount', '--propagation', 'private', '--', process.execPath, ...process.execArgv, ...argv.slice(1)];
   return runChild(unshare, childEnv);

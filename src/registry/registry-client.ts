@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { request, type Dispatcher } from 'undici';
+import { defaultDispatcher } from './dispatcher.js';
 import { Authorizer } from './authorizer.js';
 import { parseChallenges } from './challenge.js';
 import type { CredentialSource } from './credentials.js';
@@ -69,9 +70,12 @@ export class RegistryClient {
   readonly auth: Authorizer;
   private readonly retryPolicy: RetryPolicy;
 
+  private readonly dispatcher: Dispatcher | undefined;
+
   constructor(host: string, private readonly options: RegistryClientOptions = {}) {
     this.endpoint = resolveEndpoint(host, insecureRegistries(options.insecureRegistries ?? []));
-    this.auth = new Authorizer(this.endpoint, options.credentials, options.debug, options.dispatcher);
+    this.dispatcher = options.dispatcher ?? defaultDispatcher();
+    this.auth = new Authorizer(this.endpoint, options.credentials, options.debug, this.dispatcher);
     this.retryPolicy = options.retry ?? DEFAULT_RETRY;
   }
 
@@ -103,7 +107,7 @@ export class RegistryClient {
       logRequest(this.options.debug, req.method, url, headers);
       let res: Dispatcher.ResponseData;
       try {
-        res = await request(url, { method: req.method, headers, body: req.body?.(), dispatcher: this.options.dispatcher, bodyTimeout: this.options.bodyTimeoutMs ?? 60_000 });
+        res = await request(url, { method: req.method, headers, body: req.body?.(), dispatcher: this.dispatcher, bodyTimeout: this.options.bodyTimeoutMs ?? 60_000 });
       } catch (err) {
         const code = errorCode(err);
         this.options.debug?.(`! ${req.method} ${url}: ${code ?? (err as Error).message}`);

@@ -1,4 +1,5 @@
 import { request, type Dispatcher } from 'undici';
+import { defaultDispatcher } from './dispatcher.js';
 import { InvalidArgumentError } from '../util/errors.js';
 import { DOCKER_HUB, normalizeRegistryHost } from './endpoint.js';
 import { RegistryHttpError, RegistryUnreachableError } from './errors.js';
@@ -85,7 +86,7 @@ async function searchHub(term: string, limit: number, opts: SearchOptions): Prom
   logRequest(log, 'GET', url.toString(), {});
   let res: Dispatcher.ResponseData;
   try {
-    res = await request(url, { method: 'GET', headers: { 'user-agent': 'strata/0.1' }, dispatcher: opts.dispatcher });
+    res = await request(url, { method: 'GET', headers: { 'user-agent': 'strata/0.1' }, dispatcher: opts.dispatcher ?? defaultDispatcher() });
   } catch (err) {
     throw new RegistryUnreachableError(`search ${term}`, `${url.host}: ${(err as Error).message}`, { cause: err });
   }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { ApplyOptions } from './apply-layer.js';
@@ -172,7 +173,7 @@ export abstract class SnapshotterBase implements Snapshotter {
       if (old) await this.meta.delete(old.key);
     }
     const live = new Set((await this.meta.list()).map((i) => i.id));
-    for (const d of await readdir(this.root)) {
+    for (const d of readdirSync(this.root)) {
       if (d === 'meta' || live.has(d)) continue;
       if (/^[0-9a-f]{16}$/.test(d)) await rm(join(this.root, d), { recursive: true, force: true });
     }

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, type Stats } from 'node:fs';
-import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { closeSync, createReadStream, createWriteStream, existsSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -57,16 +57,14 @@ export class BlobStore {
     return (await this.statBlob(digest)) !== undefined;
   }
 
-  /** statBlob returns the blob's size, or undefined when the store does not hold it. */
+  /**
+   * statBlob returns the blob's size, or undefined when the store does not hold it. It stats
+   * synchronously, as readBlob reads: one stat is a few microseconds, and a thread-pool round trip
+   * per blob left a cached build idle between them.
+   */
   async statBlob(digest: Digest): Promise<BlobInfo | undefined> {
-    let st: Stats;
-    try {
-      st = await stat(this.blobPath(digest));
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw err;
-    }
-    return { digest, size: st.size };
+    const st = statSync(this.blobPath(digest), { throwIfNoEntry: false });
+    return st ? { digest, size: st.size } : undefined;
   }
 
   /**
@@ -83,14 +81,33 @@ export class BlobStore {
     return createReadStream(path);
   }
 
-  /** readBlob reads a small blob (a config, a manifest) whole; maxSize guards against huge ones. */
+  /**
+   * readBlob reads a small blob (a config, a manifest) whole; maxSize guards against huge ones. It
+   * reads synchronously: these are documents of a few kilobytes, and a stream cost a cached build
+   * several thread-pool round trips per document with nothing else to do meanwhile.
+   */
   async readBlob(digest: Digest, maxSize = 64 << 20): Promise<Buffer> {
-    const info = await this.statBlob(digest);
-    if (!info) throw new BlobNotFoundError(digest);
-    if (info.size > maxSize) throw new SizeLimitError(`blob ${digest}`, maxSize);
-    const chunks: Buffer[] = [];
-    for await (const c of this.openBlob(digest)) chunks.push(c as Buffer);
-    return Buffer.concat(chunks);
+    let fd: number;
+    try {
+      fd = openSync(this.blobPath(digest), 'r');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new BlobNotFoundError(digest);
+      throw err;
+    }
+    try {
+      const size = fstatSync(fd).size;
+      if (size > maxSize) throw new SizeLimitError(`blob ${digest}`, maxSize);
+      const buf = Buffer.allocUnsafe(size);
+      let got = 0;
+      while (got < size) {
+        const n = readSync(fd, buf, got, size - got, got);
+        if (n === 0) break; // truncated meanwhile: what there is
+        got += n;
+      }
+      return got === size ? buf : buf.subarray(0, got);
+    } finally {
+      closeSync(fd);
+    }
   }
 
   /** putBlob streams `src` into the store (see the class comment) and returns its digest and size. */

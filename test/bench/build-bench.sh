@@ -13,7 +13,7 @@ shared=${STRATA_SHARED_DIR:-$repo/../shared}
 workloads=${WORKLOADS:-"w1-scratch-copy w2-run-chain w3-multistage w4-big-context w5-many-files-run"}
 dir=${BENCH_DIR:-/tmp/strata-bench-build}
 docker=${DOCKER:-/usr/bin/docker}
-strata=(node "$repo/dist/strata.mjs")
+strata=("$repo/dist/strata")
 mkdir -p "$dir"
 
 now() { date +%s.%N; }

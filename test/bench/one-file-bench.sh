@@ -14,7 +14,7 @@ mkdir -p "$dir"
 ctx=$here/one-file-run
 bbtar=$repo/test-artifacts/busybox-rootfs.tar
 [ -f "$bbtar" ] || { mkdir -p "$(dirname "$bbtar")"; bash "$repo/scripts/make-busybox-rootfs.sh" "$bbtar"; }
-strata=(node "$repo/dist/strata.mjs" --root "$dir/store")
+strata=("$repo/dist/strata" --root "$dir/store")
 [ -d "$dir/store" ] || "${strata[@]}" import "$bbtar" busybox:latest >/dev/null
 # the step time each tool prints for the RUN that changes the file ("#N [3/3] RUN echo ..." ... "#N DONE 0.4s")
 step_time() { awk '/^#[0-9]+ \[.*RUN echo/ {id=$1} id != "" && $1 == id && $2 == "DONE" {sub(/s.*/, "", $3); print $3; exit}'; }

@@ -14,8 +14,8 @@ import { openStore } from '../../src/store/index.js';
 import { makeTestImage } from '../helpers/registry-image.js';
 import { startRegistry } from '../helpers/registry-server.js';
 
-/** cliPath: this file runs compiled as dist/test/bench/registry-bench.js; the CLI as shipped is dist/strata.mjs. */
-const cliPath = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'strata.mjs');
+/** cliPath: this file runs compiled as dist/test/bench/registry-bench.js; the command as shipped is dist/strata. */
+const cliPath = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'strata');
 const layers = Number(process.env.STRATA_BENCH_LAYERS ?? 10);
 const layerMB = Number(process.env.STRATA_BENCH_LAYER_MB ?? 20);
 
@@ -47,8 +47,8 @@ async function main(): Promise<void> {
     const layout = join(dir, 'layout');
     {
       const reg = await startRegistry('none');
-      execFileSync(process.execPath, [cliPath, '--root', srcRoot, 'tag', 'bench/image:1', `${reg.host}/bench/image:1`], { stdio: 'ignore' });
-      execFileSync(process.execPath, [cliPath, '--root', srcRoot, 'push', '-q', `${reg.host}/bench/image:1`], { stdio: 'ignore' });
+      execFileSync(cliPath, ['--root', srcRoot, 'tag', 'bench/image:1', `${reg.host}/bench/image:1`], { stdio: 'ignore' });
+      execFileSync(cliPath, ['--root', srcRoot, 'push', '-q', `${reg.host}/bench/image:1`], { stdio: 'ignore' });
       execFileSync('skopeo', ['copy', '--src-tls-verify=false', `docker://${reg.host}/bench/image:1`, `oci:${layout}:1`], { stdio: 'ignore' });
       await reg.stop();
     }
@@ -57,10 +57,10 @@ async function main(): Promise<void> {
       const [a, b] = await Promise.all([startRegistry('none'), startRegistry('none')]);
       try {
         const strataTag = `${a.host}/bench/image:1`;
-        execFileSync(process.execPath, [cliPath, '--root', srcRoot, 'tag', 'bench/image:1', strataTag], { stdio: 'ignore' });
-        t.pushStrata.push(timed('strata push', process.execPath, [cliPath, '--root', srcRoot, 'push', '-q', strataTag]));
+        execFileSync(cliPath, ['--root', srcRoot, 'tag', 'bench/image:1', strataTag], { stdio: 'ignore' });
+        t.pushStrata.push(timed('strata push', cliPath, ['--root', srcRoot, 'push', '-q', strataTag]));
         t.pushSkopeo.push(timed('skopeo copy oci: → docker://', 'skopeo', ['copy', '--dest-tls-verify=false', `oci:${layout}:1`, `docker://${b.host}/bench/image:1`]));
-        t.pullStrata.push(timed('strata pull (empty store)', process.execPath, [cliPath, '--root', join(dir, `dst${round}`), 'pull', '-q', strataTag]));
+        t.pullStrata.push(timed('strata pull (empty store)', cliPath, ['--root', join(dir, `dst${round}`), 'pull', '-q', strataTag]));
         t.pullSkopeo.push(timed('skopeo copy docker:// → oci:', 'skopeo', ['copy', '--src-tls-verify=false', `docker://${b.host}/bench/image:1`, `oci:${join(dir, `layout${round}`)}:1`]));
       } finally {
         await Promise.all([a.stop(), b.stop()]);
@@ -68,7 +68,7 @@ async function main(): Promise<void> {
         rmSync(join(dir, `layout${round}`), { recursive: true, force: true });
       }
     }
-    const startup = [0, 1, 2].map(() => timed('strata --version (start-up)', process.execPath, [cliPath, '--version']));
+    const startup = [0, 1, 2].map(() => timed('strata --version (start-up)', cliPath, ['--version']));
     process.stdout.write(`CLI start-up (included in strata's times): ${best(startup)}\n`);
     process.stdout.write(`push: strata ${best(t.pushStrata)} | skopeo ${best(t.pushSkopeo)}\n`);
     process.stdout.write(`pull: strata ${best(t.pullStrata)} | skopeo ${best(t.pullSkopeo)}\n`);

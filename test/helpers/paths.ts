@@ -5,5 +5,5 @@ import { fileURLToPath } from 'node:url';
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const sharedDir = process.env.STRATA_SHARED_DIR ?? resolve(repoRoot, '..', 'shared');
 export const conformanceDir = join(sharedDir, 'conformance');
-/** cliPath is the CLI as shipped (the bundle `bin` points to); `npm test` builds it before vitest runs. */
-export const cliPath = join(repoRoot, 'dist', 'strata.mjs');
+/** cliPath is the command as shipped (dist/strata, which `bin` points to); `npm test` builds it before vitest runs. */
+export const cliPath = join(repoRoot, 'dist', 'strata');

@@ -2,6 +2,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, createPrivateKey, createPublicKey, randomUUID, sign, type KeyObject } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync, openSync, closeSync } from 'node:fs';
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,14 +84,36 @@ interface TokenService {
   close: () => Promise<void>;
 }
 
-async function startTokenService(dir: string, service: string, issuer: string): Promise<TokenService & { certPath: string }> {
+/** TlsIdentity is a server key and certificate (PEM) and the CA that signed them. */
+export interface TlsIdentity {
+  key: string;
+  cert: string;
+  /** caPath: the signing CA's certificate, for a client to trust. */
+  caPath: string;
+}
+
+/**
+ * makeTlsIdentity makes, with openssl, a test CA and a certificate it signs for 127.0.0.1, so that a
+ * TLS server on loopback is trusted only by a client that was given the CA.
+ */
+export function makeTlsIdentity(dir: string): TlsIdentity {
+  const p = (f: string) => join(dir, f);
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  execFileSync('openssl', ['req', '-x509', ...ec, '-keyout', p('ca.key'), '-out', p('ca.pem'), '-days', '2', '-subj', '/CN=strata-test-ca'], { stdio: 'ignore' });
+  execFileSync('openssl', ['req', ...ec, '-keyout', p('server.key'), '-out', p('server.csr'), '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+  writeFileSync(p('server.ext'), 'subjectAltName=IP:127.0.0.1\n');
+  execFileSync('openssl', ['x509', '-req', '-in', p('server.csr'), '-CA', p('ca.pem'), '-CAkey', p('ca.key'), '-CAcreateserial', '-out', p('server.pem'), '-days', '2', '-extfile', p('server.ext')], { stdio: 'ignore' });
+  return { key: readFileSync(p('server.key'), 'utf8'), cert: readFileSync(p('server.pem'), 'utf8'), caPath: p('ca.pem') };
+}
+
+async function startTokenService(dir: string, service: string, issuer: string, tls?: TlsIdentity): Promise<TokenService & { certPath: string }> {
   const keyPath = join(dir, 'token.key');
   const certPath = join(dir, 'token.crt');
   execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyPath, '-out', certPath, '-days', '2', '-subj', '/CN=strata-test-token'], { stdio: 'ignore' });
   const key = createPrivateKey(readFileSync(keyPath));
   const kid = libtrustKeyId(createPublicKey(key));
   let issued = 0;
-  const server = createServer((req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://x');
     const authz = req.headers.authorization ?? '';
     const authenticated = authz.startsWith('Basic ') && Buffer.from(authz.slice(6), 'base64').toString() === `${TEST_USER}:${TEST_PASSWORD}`;
@@ -112,10 +135,11 @@ async function startTokenService(dir: string, service: string, issuer: string): 
     const token = `${input}.${b64url(sign('sha256', Buffer.from(input), key))}`;
     issued++;
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token, access_token: token, expires_in: 300, issued_at: new Date().toISOString() }));
-  });
+  };
+  const server: Server = tls ? createHttpsServer({ key: tls.key, cert: tls.cert }, handler) : createServer(handler);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
-  return { realm: `http://127.0.0.1:${port}/token`, issued: () => issued, close: () => closeServer(server), certPath };
+  return { realm: `${tls ? 'https' : 'http'}://127.0.0.1:${port}/token`, issued: () => issued, close: () => closeServer(server), certPath };
 }
 
 function closeServer(server: Server): Promise<void> {
@@ -125,8 +149,12 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
-/** startRegistry starts docker-registry and waits until /v2/ answers. */
-export async function startRegistry(auth: RegistryAuthMode = 'none'): Promise<TestRegistry> {
+/**
+ * startRegistry starts docker-registry and waits until /v2/ answers. With `tokenTls`, token mode's
+ * token service answers over HTTPS with that identity (the registry itself stays plain HTTP on
+ * loopback, as a local registry may).
+ */
+export async function startRegistry(auth: RegistryAuthMode = 'none', opts: { tokenTls?: TlsIdentity } = {}): Promise<TestRegistry> {
   const dir = mkdtempSync(join(tmpdir(), 'strata-registry-'));
   const storageDir = join(dir, 'storage');
   const port = await freePort();
@@ -136,7 +164,7 @@ export async function startRegistry(auth: RegistryAuthMode = 'none'): Promise<Te
     writeFileSync(join(dir, 'htpasswd'), `${htpasswdLine(TEST_USER, TEST_PASSWORD)}\n`);
     authYaml = `auth:\n  htpasswd:\n    realm: strata-test\n    path: ${join(dir, 'htpasswd')}\n`;
   } else if (auth === 'token') {
-    token = await startTokenService(dir, 'strata-test-registry', 'strata-test-issuer');
+    token = await startTokenService(dir, 'strata-test-registry', 'strata-test-issuer', opts.tokenTls);
     authYaml = `auth:\n  token:\n    realm: ${token.realm}\n    service: strata-test-registry\n    issuer: strata-test-issuer\n    rootcertbundle: ${token.certPath}\n`;
   }
   const config = [

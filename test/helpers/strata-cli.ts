@@ -9,7 +9,7 @@ export interface CliResult {
 
 /** strata runs the compiled CLI against a store root and waits for it. */
 export function strata(root: string, args: string[], opts: { input?: Buffer | string; env?: NodeJS.ProcessEnv } = {}): CliResult {
-  const r = spawnSync(process.execPath, [cliPath, '--root', root, ...args], {
+  const r = spawnSync(cliPath, ['--root', root, ...args], {
     input: opts.input,
     env: { ...process.env, ...opts.env },
     maxBuffer: 256 << 20,
@@ -26,7 +26,7 @@ export function strataOk(root: string, args: string[], opts: { input?: Buffer | 
 
 /** strataSpawn starts the CLI without waiting (for kill and concurrency tests). */
 export function strataSpawn(root: string, args: string[], opts: { stdin?: boolean } = {}): ChildProcess {
-  return spawn(process.execPath, [cliPath, '--root', root, ...args], { stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+  return spawn(cliPath, ['--root', root, ...args], { stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
 }
 
 /** run runs a tool and fails with its stderr on a non-zero exit. */

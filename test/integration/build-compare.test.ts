@@ -28,8 +28,8 @@ describe.skipIf(!daemon || !hasBusybox || !existsSync(compareSh))('compare.sh ag
     dir = await mkdtemp(join(tmpdir(), 'strata-compare-'));
     const root = join(dir, 'store');
     execFileSync(docker, ['save', '-o', join(dir, 'busybox.tar'), 'busybox:latest']);
-    execFileSync(process.execPath, [cliPath, '--root', root, 'load', '-i', join(dir, 'busybox.tar')]);
-    strata = `${process.execPath} ${cliPath} --root ${root}`;
+    execFileSync(cliPath, ['--root', root, 'load', '-i', join(dir, 'busybox.tar')]);
+    strata = `${cliPath} --root ${root}`;
   });
   afterAll(async () => {
     if (dir) await rm(dir, { recursive: true, force: true });

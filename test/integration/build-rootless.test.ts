@@ -22,7 +22,7 @@ const tools = ['useradd', 'userdel', 'usermod', 'setpriv', 'newuidmap', 'newgidm
 const canRun =
   process.getuid?.() === 0 &&
   tools &&
-  spawnSync('setpriv', ['--reuid', '65534', '--regid', '65534', '--clear-groups', process.execPath, cliPath, '--version']).status === 0;
+  spawnSync('setpriv', ['--reuid', '65534', '--regid', '65534', '--clear-groups', cliPath, '--version']).status === 0;
 if (!canRun) console.warn('build-rootless: SKIPPED, needs root, useradd/usermod, setpriv, newuidmap and a checkout any user can read, to build as a real unprivileged user');
 
 const tag = `${process.pid % 100000}`;
@@ -39,7 +39,7 @@ function sh(cmd: string, args: string[]): string {
 function asUser(name: string, args: string[], home: string, xdg = 'xdg') {
   const r = spawnSync(
     'setpriv',
-    ['--reuid', name, '--regid', name, '--init-groups', '--', process.execPath, cliPath, ...args],
+    ['--reuid', name, '--regid', name, '--init-groups', '--', cliPath, ...args],
     {
       cwd: home,
       env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: home, XDG_DATA_HOME: join(home, xdg), SOURCE_DATE_EPOCH: '1700000000' },
@@ -166,7 +166,7 @@ function startSleepyBuild(name: string, seconds: number): { child: ReturnType<ty
   mkdirSync(ctx);
   writeFileSync(join(ctx, 'Dockerfile'), `FROM busybox\nRUN sleep ${seconds}\n`);
   execFileSync('chown', ['-R', `${withIds}:${withIds}`, ctx]);
-  const child = spawn('setpriv', ['--reuid', withIds, '--regid', withIds, '--init-groups', '--', process.execPath, cliPath, 'build', '--progress', 'plain', ctx], {
+  const child = spawn('setpriv', ['--reuid', withIds, '--regid', withIds, '--init-groups', '--', cliPath, 'build', '--progress', 'plain', ctx], {
     cwd: home,
     env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: home, XDG_DATA_HOME: join(home, 'xdg') },
     stdio: 'ignore',

@@ -1,13 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/paths.js';
 
 /**
- * The shipped loader (dist/strata.mjs) runs the bundle with a V8 code cache kept beside it. These
- * run a copy of the pair in its own folder under dist/ (so that better-sqlite3 still resolves from
- * the project's node_modules, and the other tests' cache is left alone).
+ * The shipped command (dist/strata, a shell script) runs the loader (dist/strata-loader.cjs), which
+ * runs the bundle with a V8 code cache kept beside it. These run a copy of the set in its own folder
+ * under dist/ (so that better-sqlite3 still resolves from the project's node_modules, and the other
+ * tests' cache is left alone).
  */
 describe('CLI loader and its code cache', () => {
   let dir: string;
@@ -16,13 +18,13 @@ describe('CLI loader and its code cache', () => {
   beforeAll(() => {
     dir = mkdtempSync(join(repoRoot, 'dist', 'loader-test-'));
     copyFileSync(join(repoRoot, 'dist', 'strata.cjs'), join(dir, 'strata.cjs'));
-    copyFileSync(join(repoRoot, 'dist', 'strata.mjs'), join(dir, 'strata.mjs'));
-    loader = join(dir, 'strata.mjs');
+    for (const f of ['strata-loader.cjs', 'strata.mjs', 'strata']) copyFileSync(join(repoRoot, 'dist', f), join(dir, f));
+    loader = join(dir, 'strata');
     cache = join(dir, 'strata.cjs.v8cache');
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  const run = (...args: string[]) => spawnSync(process.execPath, [loader, ...args], { encoding: 'utf8' });
+  const run = (...args: string[]) => spawnSync(loader, args, { encoding: 'utf8' });
 
   it('writes the cache after the first run, reuses it untouched, and replaces one V8 rejects', () => {
     expect(existsSync(cache)).toBe(false);
@@ -52,5 +54,31 @@ describe('CLI loader and its code cache', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/unknown command 'frobnicate'/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('hands NODE_EXTRA_CA_CERTS over instead of letting Node parse its root store at start-up', () => {
+    // Node reads NODE_EXTRA_CA_CERTS as it starts and warns when the file is missing: the warning is
+    // how a test can tell whether Node saw the variable. The command hands it to strata instead
+    // (util/tls-trust.ts reads it when a TLS connection is made), so --version prints nothing else.
+    const env = { ...process.env, NODE_EXTRA_CA_CERTS: join(dir, 'no-such-ca.pem') };
+    const direct = spawnSync(process.execPath, [join(dir, 'strata.mjs'), '--version'], { encoding: 'utf8', env });
+    expect(direct.stdout.trim()).toBe('0.1.0');
+    expect(direct.stderr).toMatch(/Ignoring extra certs/);
+    const viaCommand = spawnSync(loader, ['--version'], { encoding: 'utf8', env });
+    expect(viaCommand.status).toBe(0);
+    expect(viaCommand.stdout.trim()).toBe('0.1.0');
+    expect(viaCommand.stderr).toBe('');
+  });
+
+  it('runs through a symbolic link, as npm links the command into a bin folder', () => {
+    const bin = mkdtempSync(join(tmpdir(), 'strata-bin-'));
+    try {
+      symlinkSync(loader, join(bin, 'strata'));
+      const r = spawnSync(join(bin, 'strata'), ['--version'], { encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      expect(r.stdout.trim()).toBe('0.1.0');
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
   });
 });

@@ -67,7 +67,7 @@ describe.skipIf(!isRoot)('strata run', () => {
 
   it('gives a terminal with -it', () => {
     // script(1) runs strata on a pty, so the container's stdin and stdout are that terminal
-    const line = `${process.execPath} ${cliPath} --root ${root} run -it --rm busybox sh -c 'test -t 0 && test -t 1 && echo tty-ok; exit 5'`;
+    const line = `${cliPath} --root ${root} run -it --rm busybox sh -c 'test -t 0 && test -t 1 && echo tty-ok; exit 5'`;
     const s = spawnSync('script', ['-qec', line, '/dev/null'], { input: '' });
     expect(s.stdout.toString()).toContain('tty-ok');
     expect(s.status).toBe(5);

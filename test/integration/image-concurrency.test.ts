@@ -27,7 +27,7 @@ beforeAll(async () => {
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 function worker(root: string, w: number): Promise<{ code: number | null; log: string }> {
-  const s = `node ${cliPath} --root ${root}`;
+  const s = `${cliPath} --root ${root}`;
   const lines = ['set -e'];
   for (let r = 0; r < ROUNDS; r++) {
     lines.push(`${s} import ${join(work, `w${w}-${r}.tar`)} w${w}:r${r}`);

@@ -109,7 +109,7 @@ describe('interop with skopeo and umoci', () => {
     strataOk(b, ['save', '-o', second, 'rt:1', 'other/rt:2']);
     expect(readFileSync(second).equals(readFileSync(first))).toBe(true);
     // Without -o the same archive goes to stdout.
-    const piped = spawnSync(process.execPath, [cliPath, '--root', b, 'save', 'rt:1', 'other/rt:2'], { maxBuffer: 64 << 20 });
+    const piped = spawnSync(cliPath, ['--root', b, 'save', 'rt:1', 'other/rt:2'], { maxBuffer: 64 << 20 });
     expect(piped.status).toBe(0);
     expect(piped.stdout.equals(readFileSync(first))).toBe(true);
     const inspectA = JSON.parse(strataOk(a, ['inspect', 'rt:1'])) as { Id: string; RootFS: unknown }[];

@@ -13,7 +13,7 @@ import { tarBuffer } from '../helpers/tar.js';
 // uid 65534 must be able to run the compiled CLI where the checkout lives (not under a 0700 home).
 const canSwitchUser =
   process.getuid?.() === 0 &&
-  spawnSync('setpriv', ['--reuid', '65534', '--regid', '65534', '--clear-groups', process.execPath, cliPath, '--version']).status === 0;
+  spawnSync('setpriv', ['--reuid', '65534', '--regid', '65534', '--clear-groups', cliPath, '--version']).status === 0;
 if (!canSwitchUser) console.warn('image-rootless: SKIPPED, needs root, setpriv (util-linux) and a checkout uid 65534 can read, to run strata as an unprivileged user');
 
 let work: string;
@@ -24,7 +24,7 @@ beforeAll(() => {
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 function asNobody(args: string[], env: Record<string, string>) {
-  const r = spawnSync('setpriv', ['--reuid', '65534', '--regid', '65534', '--clear-groups', process.execPath, cliPath, ...args], {
+  const r = spawnSync('setpriv', ['--reuid', '65534', '--regid', '65534', '--clear-groups', cliPath, ...args], {
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: work, ...env },
   });
   return { code: r.status, stdout: r.stdout.toString(), stderr: r.stderr.toString() };

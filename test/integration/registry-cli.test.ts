@@ -15,7 +15,7 @@ interface Run { code: number; stdout: string; stderr: string }
 /** strata runs the compiled CLI with its own DOCKER_CONFIG and store root. */
 function strata(args: string[], env: Record<string, string>, input?: string): Promise<Run> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [cliPath, ...args], { env: { ...process.env, ...env }, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+    const child = execFile(cliPath, [...args], { env: { ...process.env, ...env }, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
     });
     child.stdin?.end(input ?? '');

@@ -21,7 +21,7 @@ import { freePort, startFaultProxy, startRegistry, type FaultProxy, type TestReg
 interface Run { code: number; stdout: string; stderr: string }
 function strata(args: string[], env: Record<string, string>): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [cliPath, ...args], { env: { ...process.env, ...env } }, (err, stdout, stderr) => {
+    execFile(cliPath, [...args], { env: { ...process.env, ...env } }, (err, stdout, stderr) => {
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
     });
   });

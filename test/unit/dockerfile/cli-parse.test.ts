@@ -7,7 +7,7 @@ import { cliPath, conformanceDir, repoRoot } from '../../helpers/paths.js';
 
 // `strata parse` through the compiled CLI (dist/strata.mjs; `npm test` builds it first).
 function strata(args: string[], input?: string) {
-  const r = spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8', input });
+  const r = spawnSync(cliPath, [...args], { encoding: 'utf8', input });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -35,6 +35,10 @@ describe('blob store', () => {
     expect(info).toEqual({ digest: sha256Digest('hello'), size: 5 });
     expect(await store.hasBlob(info.digest)).toBe(true);
     expect((await store.readBlob(info.digest)).toString()).toBe('hello');
+    await expect(store.readBlob(info.digest, 4)).rejects.toMatchObject({ code: 'SIZE_LIMIT' });
+    await expect(store.readBlob(sha256Digest('never stored'))).rejects.toMatchObject({ code: 'BLOB_NOT_FOUND' });
+    expect(await store.statBlob(sha256Digest('never stored'))).toBeUndefined();
+    expect((await store.readBlob((await store.putBlob('')).digest)).length).toBe(0);
     const wrong = sha256Digest('other');
     await expect(store.putBlob('hello!', { digest: wrong })).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
     await expect(store.putBlob('hello!', { size: 3 })).rejects.toMatchObject({ code: 'SIZE_LIMIT' });

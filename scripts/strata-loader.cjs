@@ -1,26 +1,31 @@
-#!/usr/bin/env node
-// strata's executable (copied to dist/strata.mjs by bundle-cli.mjs): runs the CommonJS bundle
-// dist/strata.cjs with a V8 code cache kept beside it (dist/strata.cjs.v8cache).
+// strata's loader (copied to dist/strata-loader.cjs; dist/strata, the command, execs node on it):
+// runs the CommonJS bundle dist/strata.cjs with a V8 code cache kept beside it
+// (dist/strata.cjs.v8cache).
 //
 // Why: V8 parses and compiles the 1.35 MB bundle at every start, and again each function the command
 // calls. With the code it compiled last time handed back, a fully cached `strata build` starts 65 ms
 // sooner (335 -> 271 ms on a 2-core host) and `strata --version` 130 ms sooner. Node 20 has no
 // compile cache for ES modules (module.enableCompileCache is 22.1+), hence a CommonJS bundle run
-// through vm.Script, whose cachedData is that cache.
+// through vm.Script, whose cachedData is that cache. The loader is CommonJS too: an ES module entry
+// makes Node load its ES module loader first (9 ms of every start here).
 //
 // The cache is written once, after the first run whose cache was missing or rejected (V8 refuses
 // one made by another V8 version, other flags or other source), to a temp name and renamed, so
 // concurrent first runs do not tear it. It lives only beside the bundle: whoever can write there can
 // change the bundle itself, so the cache adds no one to trust. A directory we cannot write to just
 // means no cache.
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import vm from 'node:vm';
+'use strict';
+const { readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs');
+const { createRequire } = require('node:module');
+const { join } = require('node:path');
+const vm = require('node:vm');
 
-const dir = dirname(fileURLToPath(import.meta.url));
-const bundle = join(dir, 'strata.cjs');
+// dist/strata moved NODE_EXTRA_CA_CERTS aside so that Node would not parse its root store at start-up
+// (src/util/tls-trust.ts trusts the file when a TLS connection is made). Programs strata starts, such
+// as credential helpers, get the variable back as the user set it.
+if (process.env.STRATA_EXTRA_CA_CERTS && !process.env.NODE_EXTRA_CA_CERTS) process.env.NODE_EXTRA_CA_CERTS = process.env.STRATA_EXTRA_CA_CERTS;
+
+const bundle = join(__dirname, 'strata.cjs');
 const cacheFile = `${bundle}.v8cache`;
 
 let cachedData;
@@ -47,5 +52,5 @@ if (cachedData === undefined || script.cachedDataRejected) {
     }
   });
 }
-const module = { exports: {} };
-script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, dir);
+const bundleModule = { exports: {} };
+script.runInThisContext()(bundleModule.exports, createRequire(bundle), bundleModule, bundle, __dirname);
