@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { rootCertificates } from 'node:tls';
+import { createRequire } from 'node:module';
 
 /**
  * The variable dist/strata (the command) moves NODE_EXTRA_CA_CERTS to before it starts Node: Node 20
@@ -27,6 +27,8 @@ export function extraTlsTrust(env: NodeJS.ProcessEnv = process.env): TlsTrust | 
   if (memo?.env === file) return memo.trust;
   let trust: TlsTrust | undefined;
   try {
+    // node:tls is loaded here, not at start-up: most commands open no TLS connection
+    const { rootCertificates } = createRequire(import.meta.url)('node:tls') as typeof import('node:tls');
     trust = { ca: [...rootCertificates, readFileSync(file, 'utf8')] };
   } catch (err) {
     process.stderr.write(`warning: ignoring extra certificates from ${file} (NODE_EXTRA_CA_CERTS): ${(err as Error).message}\n`);
