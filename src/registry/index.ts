@@ -9,7 +9,7 @@ export { hostPlatform, parsePlatform, formatPlatform, selectManifest, type Platf
 export { DockerCredentialStore, serverKey, type Credentials, type CredentialSource } from './credentials.js';
 export { resolveEndpoint, insecureRegistries, type Endpoint } from './endpoint.js';
 export { fetchManifest, type FetchedManifest } from './manifest-fetch.js';
-export { readBlob } from './blob-reader.js';
+export { blobBatches } from './blob-reader.js';
 export type { LayerEvent, LayerStatus, TransferListener } from './transfer-events.js';
 export * from './errors.js';
 export { pushArtifact, pullArtifact, type Artifact, type ArtifactTransferOptions, type PulledArtifact } from './artifact.js';

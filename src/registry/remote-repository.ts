@@ -1,9 +1,11 @@
 import { createReadStream } from 'node:fs';
-import { pipeline, Transform, type Readable } from 'node:stream';
+import { once } from 'node:events';
+import { Transform, type Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { sha256Digest, type Digest } from '../image/digest.js';
 import type { Descriptor } from '../image/oci.js';
 import type { Store } from '../store/index.js';
-import { blobExists, readBlob } from './blob-reader.js';
+import { blobBatches, blobExists } from './blob-reader.js';
 import { DiffIdTap, type DiffIdResult } from './diff-id-tap.js';
 import { RegistryHttpError } from './errors.js';
 import { fetchManifest, type FetchedManifest } from './manifest-fetch.js';
@@ -55,29 +57,24 @@ export class RemoteRepository {
     return blobExists(this.client, this.path, digest, this.subject, [forPush ? this.pushScope : this.pullScope]);
   }
 
-  /** openBlob streams a blob, verified against its digest as it flows (see readBlob). */
-  openBlob(desc: Pick<Descriptor, 'digest' | 'size'>, onProgress?: (n: number) => void, verify = true): Readable {
-    return readBlob(this.client, this.path, desc, { subject: this.subject, verify, ...(onProgress ? { onProgress } : {}) });
-  }
-
   /**
    * fetchBlob downloads a blob into the store, stored only if it matches its digest and size: the
-   * store hashes what it writes and refuses a mismatch before the blob becomes visible, so the
-   * reader does not hash it a second time. For layers it also learns the diffID and uncompressed
-   * size on the way (`tap`).
+   * store hashes what it writes and refuses a mismatch before the blob becomes visible (see
+   * blobBatches and Store.ingestBlob).
    */
   async fetchBlob(store: Store, desc: Descriptor, opts: { onProgress?: (n: number) => void; tap?: boolean } = {}): Promise<DiffIdResult | undefined> {
-    const src = this.openBlob(desc, opts.onProgress, false);
-    const tap = opts.tap ? new DiffIdTap(desc.mediaType) : undefined;
-    let upstream: Error | undefined;
-    const stream = tap ? pipeline(src, tap, (err) => { if (err) upstream ??= err; }) : src;
-    src.once('error', (err) => { upstream ??= err; });
-    try {
-      await store.putBlob(stream, { digest: desc.digest, size: desc.size, what: this.subject });
-    } catch (err) {
-      throw upstream ?? err;
+    const batches = blobBatches(this.client, this.path, desc, { subject: this.subject, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
+    if (!opts.tap) {
+      await store.ingestBlob(batches, { digest: desc.digest, size: desc.size, what: this.subject });
+      return undefined;
     }
-    return tap?.result;
+    const tap = new DiffIdTap(desc.mediaType);
+    try {
+      await store.ingestBlob(throughTap(batches, tap), { digest: desc.digest, size: desc.size, what: this.subject });
+    } finally {
+      tap.destroy();
+    }
+    return tap.result;
   }
 
   /** tags lists the repository's tags, following Link pagination. */
@@ -190,4 +187,18 @@ function withDigest(location: string, digest: Digest): string {
   const u = new URL(location);
   u.searchParams.set('digest', digest);
   return u.toString();
+}
+
+/**
+ * throughTap passes batches on unchanged while it feeds their chunks to a DiffIdTap (which learns the
+ * layer's diffID on the side), and ends the tap once the last batch has passed.
+ */
+async function* throughTap(batches: AsyncIterable<Buffer[]>, tap: DiffIdTap): AsyncGenerator<Buffer[]> {
+  tap.resume(); // its pass-through output is not needed: the batches go on from here
+  for await (const batch of batches) {
+    for (const chunk of batch) if (!tap.write(chunk)) await once(tap, 'drain');
+    yield batch;
+  }
+  tap.end();
+  await finished(tap);
 }

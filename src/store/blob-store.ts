@@ -8,6 +8,9 @@ import { DigestingStream, digestHex, isDigest, type Digest } from '../image/dige
 import { DigestMismatchError, SizeLimitError } from '../image/errors.js';
 import { BlobNotFoundError } from './errors.js';
 
+/** MAX_QUEUED_WRITES bounds what ingestBlob has handed to the file system and not yet seen written. */
+const MAX_QUEUED_WRITES = 8 << 20;
+
 /** BlobInfo is what the store knows of a blob: its digest and byte length. */
 export interface BlobInfo {
   digest: Digest;
@@ -128,25 +131,82 @@ export class BlobStore {
     const limit = expected.size ?? expected.maxSize;
     try {
       await pipeline(readable, sizeLimit(what, limit), hasher, createWriteStream(tmp, { flags: 'wx', mode: 0o644 }));
-      if (expected.size !== undefined && hasher.size !== expected.size) {
-        throw new DigestMismatchError(what, `size ${expected.size}`, `size ${hasher.size}`);
-      }
-      if (expected.digest !== undefined && hasher.digest !== expected.digest) {
-        throw new DigestMismatchError(what, expected.digest, hasher.digest);
-      }
-      const digest = hasher.digest;
-      if (await this.hasBlob(digest)) {
-        await unlink(tmp);
-      } else {
-        await fsyncPath(tmp);
-        await rename(tmp, this.blobPath(digest));
-        await fsyncPath(this.dir);
-      }
-      return { digest, size: hasher.size };
+      return await this.commitTemp(tmp, { digest: hasher.digest, size: hasher.size }, expected, what);
     } catch (err) {
       await unlink(tmp).catch(() => undefined);
       throw err;
     }
+  }
+
+  /**
+   * ingestBlob stores a blob handed over as batches of chunks (a download), with putBlob's checks and
+   * guarantees but no stream between source and file: each batch is hashed and written with one
+   * pwritev at its offset while the next one arrives (up to 8 MiB queued), with no copy to join
+   * its chunks. A pull spent about a fifth of its main-thread time in the stream pipes and copies
+   * this replaces.
+   */
+  async ingestBlob(batches: AsyncIterable<readonly Buffer[]>, expected: ExpectedBlob = {}): Promise<BlobInfo> {
+    const what = expected.what ?? expected.digest ?? 'blob';
+    const limit = expected.size ?? expected.maxSize;
+    const tmp = this.tempPath('blob');
+    const hash = createHash('sha256');
+    let size = 0;
+    const fh = await open(tmp, 'wx', 0o644);
+    const queued: { done: Promise<unknown>; bytes: number }[] = [];
+    let queuedBytes = 0;
+    try {
+      try {
+        for await (const batch of batches) {
+          let bytes = 0;
+          for (const c of batch) {
+            hash.update(c);
+            bytes += c.length;
+          }
+          if (bytes === 0) continue;
+          if (limit !== undefined && size + bytes > limit) throw new SizeLimitError(what, limit);
+          const done = fh.writev(batch as Buffer[], size).then((r) => {
+            if (r.bytesWritten !== bytes) throw new Error(`short write to ${tmp}: ${r.bytesWritten} of ${bytes} bytes`);
+          });
+          done.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+          queued.push({ done, bytes });
+          queuedBytes += bytes;
+          size += bytes;
+          while (queuedBytes > MAX_QUEUED_WRITES) {
+            const first = queued.shift()!;
+            queuedBytes -= first.bytes;
+            await first.done;
+          }
+        }
+      } finally {
+        // every write settles before the file is closed, committed or removed
+        const results = await Promise.allSettled(queued.map((q) => q.done));
+        await fh.close();
+        const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+        if (failed) throw failed.reason;
+      }
+      return await this.commitTemp(tmp, { digest: `sha256:${hash.digest('hex')}` as Digest, size }, expected, what);
+    } catch (err) {
+      await unlink(tmp).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** commitTemp checks a written temp file against what was expected, then makes it the blob (fsynced), or drops it when the blob is already there. */
+  private async commitTemp(tmp: string, got: BlobInfo, expected: ExpectedBlob, what: string): Promise<BlobInfo> {
+    if (expected.size !== undefined && got.size !== expected.size) {
+      throw new DigestMismatchError(what, `size ${expected.size}`, `size ${got.size}`);
+    }
+    if (expected.digest !== undefined && got.digest !== expected.digest) {
+      throw new DigestMismatchError(what, expected.digest, got.digest);
+    }
+    if (await this.hasBlob(got.digest)) {
+      await unlink(tmp);
+    } else {
+      await fsyncPath(tmp);
+      await rename(tmp, this.blobPath(got.digest));
+      await fsyncPath(this.dir);
+    }
+    return got;
   }
 
   /** deleteBlob removes a blob (GC only: callers must hold the store's exclusive lock). */

@@ -53,6 +53,9 @@ export class Store {
   putBlob(src: Readable | Uint8Array | string, expected?: ExpectedBlob): Promise<BlobInfo> {
     return this.blobs.putBlob(src, expected);
   }
+  ingestBlob(batches: AsyncIterable<readonly Buffer[]>, expected?: ExpectedBlob): Promise<BlobInfo> {
+    return this.blobs.ingestBlob(batches, expected);
+  }
   openBlob(digest: Digest): Readable {
     return this.blobs.openBlob(digest);
   }

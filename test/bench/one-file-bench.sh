@@ -9,7 +9,10 @@ repo=$(cd "$here/../.." && pwd)
 if [ "$(id -u)" != 0 ]; then echo "one-file-bench: skipped, needs root"; exit 0; fi
 rounds=${ROUNDS:-5}
 docker=${DOCKER:-/usr/bin/docker}
-dir=${BENCH_DIR:-/tmp/strata-bench-onefile}
+# /var/lib, not /tmp, for the reason build-bench.sh gives
+default_dir=/var/lib/strata-bench-onefile
+[ -w /var/lib ] || default_dir=/tmp/strata-bench-onefile
+dir=${BENCH_DIR:-$default_dir}
 mkdir -p "$dir"
 ctx=$here/one-file-run
 bbtar=$repo/test-artifacts/busybox-rootfs.tar

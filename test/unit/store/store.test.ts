@@ -53,6 +53,30 @@ describe('blob store', () => {
     expect(readdirSync(join(root, 'tmp'))).toEqual([]);
   });
 
+  it('ingests a blob handed over in batches of chunks, with the checks of putBlob', async () => {
+    // 20 MiB in batches of three uneven chunks: more than the writes it queues at once (8 MiB)
+    const chunk = (i: number, n: number) => Buffer.alloc(n, i % 251);
+    const all: Buffer[][] = [];
+    for (let i = 0; i < 20; i++) all.push([chunk(i, 100_000), chunk(i + 1, 900_000), chunk(i + 2, (1 << 20) - 1_000_000)]);
+    const whole = Buffer.concat(all.flat());
+    async function* batches(upTo = all.length, fail?: Error): AsyncGenerator<Buffer[]> {
+      for (let i = 0; i < upTo; i++) yield all[i]!;
+      if (fail) throw fail;
+    }
+    const digest = sha256Digest(whole);
+    expect(await store.ingestBlob(batches(), { digest, size: whole.length })).toEqual({ digest, size: whole.length });
+    expect((await store.readBlob(digest)).equals(whole)).toBe(true);
+    expect(readdirSync(join(root, 'tmp'))).toEqual([]);
+
+    const other = sha256Digest('other');
+    await expect(store.ingestBlob(batches(3), { digest: other })).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
+    await expect(store.ingestBlob(batches(), { size: 5 << 20 })).rejects.toMatchObject({ code: 'SIZE_LIMIT' });
+    await expect(store.ingestBlob(batches(4, new Error('connection reset')), { digest: other })).rejects.toThrow('connection reset');
+    await expect(store.ingestBlob(batches(2), { digest, size: whole.length })).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' }); // too short
+    expect(await store.hasBlob(sha256Digest(Buffer.concat(all.slice(0, 3).flat())))).toBe(false);
+    expect(readdirSync(join(root, 'tmp'))).toEqual([]);
+  });
+
   it('resolves the root from --root, STRATA_ROOT, then the user default', () => {
     expect(resolveStoreRoot('/x/y')).toBe('/x/y');
     expect(resolveStoreRoot(undefined, { STRATA_ROOT: '/s' })).toBe('/s');
