@@ -10,27 +10,19 @@
 // the loader). That beat splitting the ES module bundle into per-command chunks (a cached w2 build:
 // 271 ms with the cache, 335 ms split, 350 ms whole).
 // better-sqlite3 stays outside (a native addon); so do modules loaded through createRequire.
-import { chmodSync, copyFileSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { build } from 'esbuild';
 
 // outputs of earlier layouts (the split ES module bundle) and a cache made for another bundle
 rmSync('dist/chunks', { recursive: true, force: true });
 rmSync('dist/strata.cjs.v8cache', { force: true });
 
-// undici's cookie helpers read `globalThis.Headers` as undici loads, and in Node 20 that global is a
-// lazy getter that loads and compiles Node's own copy of undici: 15-20 ms of every registry command
-// (pull, push, login, a build that pulls its base), for a brand check of cookie helpers strata never
-// calls. The bundle checks undici's own Headers class only. If undici changes that line, the bundle
-// is made as it is and says so.
-const COOKIE_BRANDS = '[Headers, globalThis.Headers].filter(Boolean)';
-const undiciCookies = {
-  name: 'undici-cookies-own-headers',
+// `undici` is the slice of it strata uses (scripts/undici-slim.cjs says why)
+const undiciSlim = {
+  name: 'undici-slim',
   setup(b) {
-    b.onLoad({ filter: /undici[\\/]lib[\\/]web[\\/]cookies[\\/]index\.js$/ }, (args) => {
-      const src = readFileSync(args.path, 'utf8');
-      if (!src.includes(COOKIE_BRANDS)) return { contents: src, loader: 'js', warnings: [{ text: `undici changed: ${COOKIE_BRANDS} not found, Node's own undici loads at start-up again` }] };
-      return { contents: src.replace(COOKIE_BRANDS, '[Headers]'), loader: 'js' };
-    });
+    b.onResolve({ filter: /^undici$/ }, () => ({ path: resolve('scripts/undici-slim.cjs') }));
   },
 };
 
@@ -49,7 +41,7 @@ await build({
   minifySyntax: true,
   legalComments: 'none',
   logLevel: 'warning',
-  plugins: [undiciCookies],
+  plugins: [undiciSlim],
 });
 copyFileSync('scripts/strata-loader.cjs', 'dist/strata-loader.cjs');
 copyFileSync('scripts/strata-entry.mjs', 'dist/strata.mjs');

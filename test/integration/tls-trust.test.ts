@@ -39,6 +39,7 @@ describe('extra CA certificates (NODE_EXTRA_CA_CERTS) through the strata command
     reg = await startRegistry('token', { tokenTls: tls });
     files = createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
       if (req.url === '/hello.txt') res.writeHead(200, { 'content-type': 'text/plain' }).end('hello over tls\n');
+      else if (req.url === '/moved/hello.txt') res.writeHead(302, { location: '/hello.txt' }).end();
       else res.writeHead(404).end();
     });
     await new Promise<void>((r) => files.listen(0, '127.0.0.1', r));
@@ -90,7 +91,8 @@ describe('extra CA certificates (NODE_EXTRA_CA_CERTS) through the strata command
   it('ADD of an https URL: refused without the CA, downloaded with it', async () => {
     const ctx = join(dir, 'ctx');
     mkdirSync(ctx, { recursive: true });
-    writeFileSync(join(ctx, 'Dockerfile'), `FROM scratch\nADD ${filesUrl}/hello.txt /hello.txt\n`);
+    // the second ADD is redirected, as downloads from release pages are
+    writeFileSync(join(ctx, 'Dockerfile'), `FROM scratch\nADD ${filesUrl}/hello.txt /hello.txt\nADD ${filesUrl}/moved/hello.txt /moved.txt\n`);
     const build = (out: string, env: NodeJS.ProcessEnv) => strata(['--root', join(dir, 'build-store'), 'build', '--progress', 'plain', '--output', `type=local,dest=${out}`, ctx], env);
     const refused = await build(join(dir, 'out-refused'), base);
     expect(refused.code).not.toBe(0);
@@ -98,5 +100,6 @@ describe('extra CA certificates (NODE_EXTRA_CA_CERTS) through the strata command
     const ok = await build(join(dir, 'out'), { ...base, NODE_EXTRA_CA_CERTS: tls.caPath });
     expect(ok.code, ok.stderr).toBe(0);
     expect(readFileSync(join(dir, 'out', 'hello.txt'), 'utf8')).toBe('hello over tls\n');
+    expect(readFileSync(join(dir, 'out', 'moved.txt'), 'utf8')).toBe('hello over tls\n');
   });
 });
