@@ -42,6 +42,13 @@ async function main(argv: string[]): Promise<number> {
 
 const VERSION = '0.1.0';
 
+/**
+ * command is the command this process runs (undefined for --version, --help...). The loader
+ * (scripts/strata-loader.cjs) reads it from the bundle's exports to know which commands its code
+ * cache has seen.
+ */
+export const command: string | undefined = commandNameOf(process.argv.slice(2), ['--root']);
+
 main(process.argv).then(
   (code) => process.exit(code),
   (err: unknown) => {

@@ -49,6 +49,28 @@ describe('CLI loader and its code cache', () => {
     expect(rewritten.subarray(0, 64).equals(Buffer.alloc(64, 7))).toBe(false);
   });
 
+  it('adds the functions of each command it has not seen yet to the cache, once', () => {
+    const header = () => {
+      const f = readFileSync(cache);
+      return JSON.parse(f.subarray(4, 4 + f.readUInt32LE(0)).toString('utf8')) as string[];
+    };
+    expect(run('--version').status).toBe(0);
+    const before = statSync(cache);
+    const seen = header();
+    expect(seen).toContain('');
+    // `images` runs code --version never did: the cache is written again, with its name
+    expect(run('--root', join(dir, 'store'), 'images').status).toBe(0);
+    const withImages = statSync(cache);
+    expect(withImages.ino).not.toBe(before.ino);
+    expect(withImages.size).toBeGreaterThan(before.size);
+    expect(header()).toEqual([...seen, 'images']);
+    // seen now: left alone
+    expect(run('--root', join(dir, 'store'), 'images').status).toBe(0);
+    expect(statSync(cache).ino).toBe(withImages.ino);
+    expect(run('--version').status).toBe(0);
+    expect(statSync(cache).ino).toBe(withImages.ino);
+  });
+
   it('keeps the CLI behaviour: an unknown command fails with one line and exit 1, no stack trace', () => {
     const r = run('frobnicate');
     expect(r.status).toBe(1);
