@@ -76,6 +76,11 @@ export async function executeStages(req: ExecuteRequest): Promise<{ outcomes: Ma
   const now = (): number => Math.floor(Date.now() / 1000);
   // cache hits are marked used in one transaction once the stages have settled
   const touched: string[] = [];
+  // Steps being built, by cache key. Two stages that begin alike (FROM node, WORKDIR /app, COPY
+  // package.json, RUN npm ci) make the same steps with the same keys: the second waits for the
+  // first's result and takes it as a hit, as BuildKit's solver merges identical vertices, instead of
+  // doing the same work twice at the same time.
+  const building = new Map<string, Promise<CacheStepResult>>();
 
   // A stage starts once its base is there; a step that reads another stage (COPY --from, RUN --mount
   // from=) waits for that stage alone, as BuildKit's solver does: w3's final stage copies from one
@@ -101,7 +106,10 @@ export async function executeStages(req: ExecuteRequest): Promise<{ outcomes: Ma
         results.set(step.id, { id: step.id, name: step.name, stage: stage.name, key: step.key, status: 'base', durationMs: Date.now() - t0, startedAt: t0 });
         continue;
       }
-      const hit = step.noCache ? undefined : ((await lookup(store, step)) ?? (await req.cacheFallback?.(step)));
+      let hit = step.noCache ? undefined : ((await lookup(store, step)) ?? (await req.cacheFallback?.(step)));
+      // (no await between this check and the registration below: a step is built once per key)
+      const twin = hit ? undefined : building.get(step.key);
+      if (twin) hit = await twin.catch(() => undefined); // its failure fails the build; this stage then runs its own
       const lookupMs = Date.now() - t0;
       if (hit) {
         fs.push({ descriptor: hit.layer, diffID: hit.diffID, uncompressedSize: hit.uncompressedSize }, hit.index as CompactIndex | undefined);
@@ -123,6 +131,10 @@ export async function executeStages(req: ExecuteRequest): Promise<{ outcomes: Ma
       }
       const reason = step.noCache ? (step.noCacheFlag ?? '--no-cache') : (req.explainMiss?.(step) ?? 'no cache record');
       emit({ type: 'step', status: 'started', time: t0, step: step.id, name: step.name });
+      let built!: { resolve: (r: CacheStepResult) => void; reject: (e: unknown) => void };
+      const pending = new Promise<CacheStepResult>((resolve, reject) => (built = { resolve, reject }));
+      pending.catch(() => undefined); // a twin that awaits it handles the failure; none may
+      if (!building.has(step.key)) building.set(step.key, pending);
       try {
         const made = await runStep(req, step, fs, outcomes, now());
         const tRan = Date.now();
@@ -139,6 +151,7 @@ export async function executeStages(req: ExecuteRequest): Promise<{ outcomes: Ma
         const when = new Date(plan.epoch !== undefined ? plan.epoch * 1000 : Date.now()).toISOString();
         const result: CacheStepResult = { layer: layer.descriptor, diffID: layer.diffID, uncompressedSize: layer.uncompressedSize, created: when, ...(compact ? { index: compact } : {}) };
         store.putCacheRecord({ key: step.key, inputs: step.record, result, stage: stage.name, step: step.text, size: layer.descriptor.size });
+        built.resolve(result);
         fs.push({ descriptor: layer.descriptor, diffID: layer.diffID, uncompressedSize: layer.uncompressedSize }, compact);
         created.set(step.historyIndex, when);
         const durationMs = Date.now() - t0;
@@ -157,6 +170,7 @@ export async function executeStages(req: ExecuteRequest): Promise<{ outcomes: Ma
           layer: { digest: layer.descriptor.digest, diffID: layer.diffID, size: layer.descriptor.size },
         });
       } catch (err) {
+        built.reject(err);
         const located = locate(err, req.file, req.source, step.line, step.column, step.text);
         const durationMs = Date.now() - t0;
         emit({ type: 'step', status: 'error', time: Date.now(), step: step.id, name: step.name, durationMs, error: located.message });

@@ -88,6 +88,48 @@ describe.skipIf(!isRoot)('RUN steps (chroot runner, snapshots)', () => {
     }
   }, 60_000);
 
+  it('builds a step that two stages share once: the second stage takes the first one\'s result', async () => {
+    // Both builder stages begin with the same three steps (same keys). The RUN fetches from a server
+    // that counts its requests: built twice, it would be asked twice.
+    let requests = 0;
+    const server = createServer((_req, res) => {
+      requests++;
+      res.end(`answer ${requests}\n`);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const prefix = ['FROM busybox', 'WORKDIR /w', `RUN wget -q -O /w/got http://127.0.0.1:${port}/`];
+      const df = [
+        `${prefix[0]} AS one`,
+        ...prefix.slice(1),
+        'RUN echo one > /w/name',
+        `${prefix[0]} AS two`,
+        ...prefix.slice(1),
+        'RUN echo two > /w/name',
+        'FROM busybox',
+        'COPY --from=one /w /one',
+        'COPY --from=two /w /two',
+      ].join('\n');
+      const r = await run(sb, df);
+      expect(requests).toBe(1);
+      const tree = await imageTree(sb.store, r.imageId);
+      expect(tree.get('/one/got')?.content).toBe('answer 1\n');
+      expect(tree.get('/two/got')?.content).toBe('answer 1\n');
+      expect(tree.get('/one/name')?.content).toBe('one\n');
+      expect(tree.get('/two/name')?.content).toBe('two\n');
+      const fetches = r.steps.filter((s) => s.name.includes('RUN wget'));
+      expect(fetches.map((s) => s.status).sort()).toEqual(['built', 'cached']);
+      expect(fetches[0]!.layer?.digest).toBe(fetches[1]!.layer?.digest);
+      // within one build --no-cache still builds a shared step once, as BuildKit does
+      const again = await run(sb, df, { noCache: true });
+      expect(requests).toBe(2);
+      expect(again.steps.filter((s) => s.name.includes('RUN wget')).map((s) => s.status).sort()).toEqual(['built', 'cached']);
+    } finally {
+      server.close();
+    }
+  });
+
   it('exports the image files with --output type=local and type=tar', async () => {
     await files(sb.ctx, { 'f.txt': 'file' });
     const local = join(sb.dir, 'out-dir');
