@@ -22,7 +22,7 @@ async function main(argv: string[]): Promise<number> {
     // An unprivileged build or run re-executes strata as root of a user namespace (src/cli/userns-reexec.ts).
     const reexec = process.getuid?.() === 0 ? undefined : await (await import('./userns-reexec.js')).rootlessReexec(argv);
     if (reexec !== undefined) return reexec;
-    await registerCommands(program, commandNameOf(argv.slice(2), ['--root']));
+    await registerCommands(program, command);
     await program.parseAsync(argv);
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (err) {

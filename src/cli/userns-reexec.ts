@@ -1,4 +1,3 @@
-import { EXTRA_CA_ENV } from '../util/tls-trust.js';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { constants, userInfo } from 'node:os';
@@ -6,6 +5,7 @@ import { usernsPlan } from '../../runners/rootless/userns-args.js';
 import { resolveStoreRoot } from '../store/root.js';
 import { StrataError } from '../util/errors.js';
 import { usernsDisabledReason } from './userns-blockers.js';
+import { EXTRA_CA_ENV } from '../util/tls-trust.js';
 
 /**
  * USERNS_ENV marks a strata process that runs as root of the user namespace its unprivileged parent made

@@ -145,7 +145,7 @@ export class BlobStore {
    * its chunks. A pull spent about a fifth of its main-thread time in the stream pipes and copies
    * this replaces.
    */
-  async ingestBlob(batches: AsyncIterable<readonly Buffer[]>, expected: ExpectedBlob = {}): Promise<BlobInfo> {
+  async ingestBlob(batches: AsyncIterable<Buffer[]>, expected: ExpectedBlob = {}): Promise<BlobInfo> {
     const what = expected.what ?? expected.digest ?? 'blob';
     const limit = expected.size ?? expected.maxSize;
     const tmp = this.tempPath('blob');
@@ -164,7 +164,7 @@ export class BlobStore {
           }
           if (bytes === 0) continue;
           if (limit !== undefined && size + bytes > limit) throw new SizeLimitError(what, limit);
-          const done = fh.writev(batch as Buffer[], size).then((r) => {
+          const done = fh.writev(batch, size).then((r) => {
             if (r.bytesWritten !== bytes) throw new Error(`short write to ${tmp}: ${r.bytesWritten} of ${bytes} bytes`);
           });
           done.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile

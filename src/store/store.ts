@@ -53,7 +53,7 @@ export class Store {
   putBlob(src: Readable | Uint8Array | string, expected?: ExpectedBlob): Promise<BlobInfo> {
     return this.blobs.putBlob(src, expected);
   }
-  ingestBlob(batches: AsyncIterable<readonly Buffer[]>, expected?: ExpectedBlob): Promise<BlobInfo> {
+  ingestBlob(batches: AsyncIterable<Buffer[]>, expected?: ExpectedBlob): Promise<BlobInfo> {
     return this.blobs.ingestBlob(batches, expected);
   }
   openBlob(digest: Digest): Readable {
