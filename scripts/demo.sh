@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci
 # build strata unless dist is newer than every source (tsc takes a while on a busy machine)
-if [ ! -f dist/strata ] || [ -n "$(find src runners grammar package.json tsconfig*.json -newer dist/strata -print -quit 2>/dev/null)" ]; then
+if [ ! -f dist/strata ] || [ -n "$(find src runners grammar scripts package.json tsconfig*.json -newer dist/strata -print -quit 2>/dev/null)" ]; then
   echo "== building strata"
   npm run build --silent
 fi
