@@ -22,7 +22,7 @@ export interface PredictedStep {
   name: string;
   stage: string;
   key: string;
-  /** base: a FROM; cached: a record with its layer exists; build: the step would run. */
+  /** base: a FROM; cached: a record with its layer exists, or an earlier step of the same key builds it; build: the step would run. */
   status: 'base' | 'cached' | 'build';
   reason?: string;
 }
@@ -58,6 +58,8 @@ export async function dryRun(req: DryRunRequest): Promise<DryRun> {
     tagPlan(plan, originOf(ctx.root, ctx.dockerfileName));
     const explainer = storeMissExplainer(req.store, plan, 'future');
     const steps: PredictedStep[] = [];
+    // keys an earlier step of this plan would build: a later step of the same key takes its result (see executeStages)
+    const builtBy = new Map<string, string>();
     for (const stage of plan.stages) {
       for (const step of stage.steps) {
         const base = { id: step.id, name: step.name, stage: stage.name, key: step.key };
@@ -72,6 +74,12 @@ export async function dryRun(req: DryRunRequest): Promise<DryRun> {
             continue;
           }
         }
+        const twin = builtBy.get(step.key);
+        if (twin !== undefined) {
+          steps.push({ ...base, status: 'cached', reason: `the same step as ${twin}, built once` });
+          continue;
+        }
+        builtBy.set(step.key, step.name);
         steps.push({ ...base, status: 'build', reason: explainer.explain(step) });
       }
     }

@@ -181,6 +181,37 @@ describe('strata plan', () => {
     expect(noCache.map((p) => p.reason)).toEqual([undefined, '--no-cache', '--no-cache', '--no-cache']);
   });
 
+  it('predicts that a step two stages share is built once, as the build does', async () => {
+    const ctx = await context({
+      'Dockerfile': [
+        'FROM busybox AS one',
+        'WORKDIR /w',
+        'RUN echo shared > /w/s',
+        'RUN echo one > /w/n',
+        'FROM busybox AS two',
+        'WORKDIR /w',
+        'RUN echo shared > /w/s',
+        'RUN echo two > /w/n',
+        'FROM busybox',
+        'COPY --from=one /w /one',
+        'COPY --from=two /w /two',
+      ].join('\n'),
+    });
+    const predicted = plan(ctx);
+    const byName = new Map(predicted.map((p) => [p.name, p]));
+    expect(byName.get('[two 2/4] WORKDIR /w')).toMatchObject({ status: 'cached', reason: 'the same step as [one 2/4] WORKDIR /w, built once' });
+    expect(byName.get('[two 3/4] RUN echo shared > /w/s')?.status).toBe('cached');
+    expect(byName.get('[two 4/4] RUN echo two > /w/n')?.status).toBe('build');
+    // the build takes one of each pair from the other (which stage gets there first is the scheduler's
+    // business), and builds the rest, as predicted
+    const built = build(ctx);
+    for (const step of ['2/4] WORKDIR /w', '3/4] RUN echo shared > /w/s']) {
+      expect([built.get(`[one ${step}`)?.status, built.get(`[two ${step}`)?.status].sort()).toEqual(['built', 'cached']);
+    }
+    for (const name of ['[one 4/4] RUN echo one > /w/n', '[two 4/4] RUN echo two > /w/n', '[stage-2 2/3] COPY --from=one /w /one']) expect(built.get(name)?.status).toBe('built');
+    expect(predicted.filter((p) => p.status === 'build')).toHaveLength([...built.values()].filter((b) => b.status === 'built').length);
+  });
+
   it('prints a readable plan with short keys', async () => {
     const ctx = await context({ 'Dockerfile': 'FROM busybox\nCOPY a.txt /never.txt\n', 'a.txt': 'never built' });
     const text = strataOk(root, ['plan', ctx]);
