@@ -2,7 +2,7 @@ import { compressionOfMediaType } from '../image/compression.js';
 import type { Digest } from '../image/digest.js';
 import { gzipTrailerSize } from '../image/gzip-trailer.js';
 import { MediaType, isLayerMediaType } from '../image/media-types.js';
-import type { ImageConfig, Manifest } from '../image/oci.js';
+import type { Descriptor, ImageConfig, Manifest } from '../image/oci.js';
 import { familiarString, referenceString, type Reference } from '../image/reference.js';
 import { putImage, type ImageRecord, type PutImageLayer, type Store } from '../store/index.js';
 import { ManifestUnknownError, UnsupportedMediaTypeError } from './errors.js';
@@ -35,7 +35,7 @@ const MAX_CONFIG = 8 << 20;
 
 /**
  * pullImage fetches `ref` into the store: resolve the tag or digest, pick the platform from an
- * index, fetch the config, then the layers (in parallel, skipping blobs the store has, each
+ * index, fetch the config and, beside it, the layers (in parallel, skipping blobs the store has, each
  * verified while it streams and stored only if it matches), and record the image and its tag last,
  * so a failure at any point leaves no tag and no unverified blob behind.
  */
@@ -62,21 +62,27 @@ export async function pullImage(store: Store, ref: Reference, opts: PullOptions 
   const known = current ? store.images.getImage(current.imageId) : undefined;
   if (known && known.manifestDigest === fetched.digest) return { reference: ref, image: known, digest: top.digest, upToDate: true };
 
-  if (!(await store.hasBlob(manifest.config.digest))) {
-    if (manifest.config.size > MAX_CONFIG) throw new UnsupportedMediaTypeError(subject, `config of ${manifest.config.size} bytes`);
-    await repo.fetchBlob(store, manifest.config);
-  }
-  const config = await store.readJSON<ImageConfig>(manifest.config.digest);
+  if (manifest.config.size > MAX_CONFIG) throw new UnsupportedMediaTypeError(subject, `config of ${manifest.config.size} bytes`);
+  // The config is fetched beside the layers, not before them (as skopeo does): a layer needs it only
+  // once it is down, for its diffID, and a round trip and an fsync less stand before the first byte.
+  const configReady = (async (): Promise<{ config: ImageConfig; diffIds: readonly Digest[] }> => {
+    if (!(await store.hasBlob(manifest.config.digest))) await repo.fetchBlob(store, manifest.config);
+    const config = await store.readJSON<ImageConfig>(manifest.config.digest);
+    const diffIds = config.rootfs?.diff_ids ?? [];
+    if (diffIds.length < manifest.layers.length) throw new UnsupportedMediaTypeError(subject, 'config without a diff_id for every layer');
+    return { config, diffIds };
+  })();
+  configReady.catch(() => undefined); // awaited below; a failure must not surface as unhandled meanwhile
+  // the length was checked against the layers
+  const diffIdOf = async (i: number): Promise<Digest> => (await configReady).diffIds[i]!;
   const emit = opts.onEvent ?? (() => undefined);
   for (const l of manifest.layers) emit({ type: 'layer', id: shortDigest(l.digest), status: 'Pulling fs layer' });
   const downloaded: string[] = [];
-  const layers = await mapLimit(manifest.layers, opts.concurrency ?? 3, async (desc, i): Promise<PutImageLayer> => {
+  const fetchLayer = async (desc: Descriptor, i: number): Promise<PutImageLayer> => {
     const id = shortDigest(desc.digest);
-    const diffID = config.rootfs?.diff_ids?.[i];
-    if (!diffID) throw new UnsupportedMediaTypeError(subject, 'config without a diff_id for every layer');
     if (await store.hasBlob(desc.digest)) {
       emit({ type: 'layer', id, status: 'Already exists' });
-      return { descriptor: desc, diffID };
+      return { descriptor: desc, diffID: await diffIdOf(i) };
     }
     // Only the compressed digest is checked while downloading (as skopeo and containerd's fetch do):
     // gunzipping and hashing every layer a second time doubled a pull's CPU. The config's diffID and
@@ -88,15 +94,23 @@ export async function pullImage(store: Store, ref: Reference, opts: PullOptions 
     emit({ type: 'layer', id, status: 'Verifying Checksum' });
     emit({ type: 'layer', id, status: 'Download complete' });
     downloaded.push(id);
+    const diffID = await diffIdOf(i);
     const kind = compressionOfMediaType(desc.mediaType);
     // an uncompressed layer's diffID is its digest, already checked (putImage reads it if they differ)
     if (kind === 'none') return { descriptor: desc, diffID, ...(diffID === desc.digest ? { uncompressedSize: desc.size } : {}) };
     const claimed = kind === 'gzip' ? await gzipTrailerSize(store.blobPath(desc.digest), desc.size) : undefined;
     // without a claim (zstd), putImage reads the layer once to learn and check its diffID
     return claimed !== undefined ? { descriptor: desc, diffID, uncompressedSize: claimed, unverified: true } : { descriptor: desc, diffID };
-  });
+  };
+  let layers: PutImageLayer[];
+  try {
+    layers = await mapLimit(manifest.layers, opts.concurrency ?? 3, fetchLayer);
+  } catch (err) {
+    await configReady.catch(() => undefined); // no write into the store after pullImage has returned
+    throw err;
+  }
   const image = await putImage(store, {
-    config,
+    config: (await configReady).config,
     layers,
     tags: [tag],
     manifestMediaType: fetched.mediaType === MediaType.DockerManifest ? MediaType.DockerManifest : MediaType.OciManifest,

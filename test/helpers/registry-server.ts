@@ -255,8 +255,13 @@ export interface FaultProxy {
   redirectBlobs(on: boolean): void;
   /** answer the next N requests with 503 (to exercise retries). */
   fail(times: number, status?: number): void;
-  /** how many blob GETs were cut, ranged GETs seen, and redirects served. */
-  stats: { cuts: number; rangeRequests: number; redirects: number; failures: number };
+  /**
+   * hold the GET of blob `held` until a GET of blob `until` arrives (or `timeoutMs` passes, counted
+   * in stats.holdTimeouts): shows that a client asks for the second without waiting for the first.
+   */
+  holdBlob(held: string, until: string, timeoutMs?: number): void;
+  /** how many blob GETs were cut, ranged GETs seen, redirects served, and holds that timed out. */
+  stats: { cuts: number; rangeRequests: number; redirects: number; failures: number; holdTimeouts: number };
   stop(): Promise<void>;
 }
 
@@ -271,7 +276,8 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   let redirect = false;
   let failTimes = 0;
   let failStatus = 503;
-  const stats = { cuts: 0, rangeRequests: 0, redirects: 0, failures: 0 };
+  const stats = { cuts: 0, rangeRequests: 0, redirects: 0, failures: 0, holdTimeouts: 0 };
+  let hold: { held: string; until: string; timeoutMs: number; release?: () => void; arrived: boolean } | undefined;
   const forward = (req: IncomingMessage, res: ServerResponse, path: string, onBody?: (upstream: IncomingMessage) => void): void => {
     const headers = { ...req.headers, host: target };
     const up = httpRequest({ host: targetHost, port: Number(targetPort), path, method: req.method, headers }, (upRes) => {
@@ -300,6 +306,25 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       return;
     }
     const path = url.startsWith('/_storage') ? url.slice('/_storage'.length) : url;
+    if (isBlobGet && hold) {
+      const h = hold;
+      if (url.includes(h.until)) {
+        hold = undefined; // one request is held, once
+        h.arrived = true;
+        h.release?.();
+      } else if (url.includes(h.held) && !h.arrived && !h.release) {
+        const timer = setTimeout(() => {
+          stats.holdTimeouts++;
+          hold = undefined;
+          h.release?.();
+        }, h.timeoutMs);
+        h.release = () => {
+          clearTimeout(timer);
+          forward(req, res, path);
+        };
+        return;
+      }
+    }
     if (isBlobGet && req.headers.range) stats.rangeRequests++;
     if (isBlobGet && (!req.headers.range || cutRanged) && cutTimes > 0) {
       forward(req, res, path, (upRes) => {
@@ -337,6 +362,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     cutBlobs: (times, afterBytes, opts) => { cutTimes = times; cutAfter = afterBytes; cutRanged = opts?.ranged ?? false; cutStall = opts?.stall ?? false; },
     redirectBlobs: (on) => { redirect = on; },
     fail: (times, status = 503) => { failTimes = times; failStatus = status; },
+    holdBlob: (held, until, timeoutMs = 10_000) => { hold = { held, until, timeoutMs, arrived: false }; },
     stats,
     stop: () => {
       for (const r of stalled) r.destroy();

@@ -127,6 +127,33 @@ describe('registry faults: one clear line, non-zero exit, store unchanged', () =
     await expectCleanFailure(`${basic.host}/f/app:1`, new RegExp(`^error: ${basic.host}/f/app:1: unauthorized`));
   });
 
+  it('the config downloads beside the layers, not before them, and a bad one fails the pull cleanly', async () => {
+    // the registry's answer for the config is held until a layer is asked for: a client that waits
+    // for the config before it starts on the layers waits out the hold (10 s) and counts a timeout
+    const s = openStore(newRoot());
+    try {
+      proxy.holdBlob(img.id, img.layers[0]!);
+      const r = await pullImage(s, parseReference(`${proxy.host}/f/app:1`));
+      expect(proxy.stats.holdTimeouts).toBe(0);
+      expect(r.image.id).toBe(img.id);
+      expect(r.image.layers).toEqual(img.layers);
+    } finally {
+      s.close();
+    }
+    // a config corrupted in the registry's storage: the layers in flight end, nothing is tagged, no temp file is left
+    const root = newRoot();
+    const t = openStore(root);
+    const bad = await makeTestImage(t, `${reg.host}/f/badconfig:1`, { layers: 2, seed: 'badconfig' });
+    await pushImage(t, parseReference(`${reg.host}/f/badconfig:1`));
+    t.close();
+    const path = reg.blobPath(bad.id);
+    const bytes = readFileSync(path);
+    bytes[bytes.length >> 1] ^= 0x01;
+    writeFileSync(path, bytes);
+    await expectCleanFailure(`${reg.host}/f/badconfig:1`, new RegExp(`^error: ${reg.host}/f/badconfig:1: digest mismatch: expected ${bad.id}, got sha256:`));
+    expect(blobFiles(dstRoot)).not.toContain(bad.id.slice(7));
+  });
+
   it('a 404 tag', async () => {
     await expectCleanFailure(`${reg.host}/f/app:nope`, new RegExp(`^error: ${reg.host}/f/app:nope: manifest unknown`));
   });
