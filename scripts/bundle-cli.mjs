@@ -9,7 +9,8 @@
 // Why CommonJS: the loader runs it with a V8 code cache, which Node 20 offers for scripts only (see
 // the loader). That beat splitting the ES module bundle into per-command chunks (a cached w2 build:
 // 271 ms with the cache, 335 ms split, 350 ms whole).
-// better-sqlite3 stays outside (a native addon); so do modules loaded through createRequire.
+// better-sqlite3's addon (native code) is loaded from node_modules by path (src/store/sqlite.ts), and
+// so are modules loaded through createRequire.
 import { chmodSync, copyFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { build } from 'esbuild';
@@ -33,7 +34,9 @@ await build({
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  external: ['better-sqlite3'],
+  // better-sqlite3's JavaScript is bundled; its addon is loaded by path (src/store/sqlite.ts), so the
+  // `bindings` package that would otherwise search for it stays outside, for the fallback only
+  external: ['bindings'],
   // import.meta does not exist in CommonJS: the one module that asks (createRequire) gets the bundle's URL
   define: { 'import.meta.url': '__strataBundleUrl' },
   banner: { js: "const __strataBundleUrl = require('node:url').pathToFileURL(__filename).href;" },

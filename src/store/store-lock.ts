@@ -1,6 +1,7 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { StoreBusyError } from './errors.js';
+import { openDatabase } from './sqlite.js';
 
 /**
  * StoreLock is a readers-writer lock between strata processes, made of SQLite's own file locks on
@@ -17,7 +18,7 @@ export class StoreLock {
     private readonly root: string,
     private readonly timeoutMs = 30_000,
   ) {
-    this.db = new Database(join(root, 'lock.db'), { timeout: timeoutMs });
+    this.db = openDatabase(join(root, 'lock.db'), { timeout: timeoutMs });
     this.db.pragma('journal_mode = DELETE');
     this.db.exec('CREATE TABLE IF NOT EXISTS lock (x INTEGER)');
   }

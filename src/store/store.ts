@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -10,6 +10,7 @@ import type { BuildRecord, CacheRecord, ChecksumEntry, ChecksumKey, ContainerRec
 import { resolveStoreRoot } from './root.js';
 import { migrate } from './schema.js';
 import { StoreLock } from './store-lock.js';
+import { openDatabase } from './sqlite.js';
 
 export interface OpenStoreOptions {
   /** lockTimeoutMs bounds how long opening (shared) or GC (exclusive) waits for the store lock. */
@@ -39,7 +40,7 @@ export class Store {
     mkdirSync(this.snapshotsDir, { recursive: true });
     this.lock = new StoreLock(root, opts.lockTimeoutMs);
     this.lock.shared();
-    this.db = new Database(join(root, 'meta.db'), { timeout: opts.lockTimeoutMs ?? 30_000 });
+    this.db = openDatabase(join(root, 'meta.db'), { timeout: opts.lockTimeoutMs ?? 30_000 });
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.pragma('foreign_keys = ON');

@@ -92,6 +92,24 @@ describe('CLI loader and its code cache', () => {
     expect(viaCommand.stderr).toBe('');
   });
 
+  it('opens the store with better-sqlite3 bundled and its addon loaded by path, not searched for by `bindings`', () => {
+    // a preloaded probe lists every module Node loaded from disk as the command exits
+    const probe = join(dir, 'probe.cjs');
+    const list = join(dir, 'modules.json');
+    writeFileSync(probe, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(list)}, JSON.stringify(Object.keys(require.cache))));\n`);
+    const root = mkdtempSync(join(tmpdir(), 'strata-loader-store-'));
+    try {
+      const r = spawnSync(loader, ['--root', root, 'images'], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: `--require ${probe}` } });
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toMatch(/^REPOSITORY\s+TAG/);
+      const loaded = JSON.parse(readFileSync(list, 'utf8')) as string[];
+      expect(loaded.filter((m) => m.endsWith('better_sqlite3.node'))).toHaveLength(1);
+      expect(loaded.filter((m) => m.includes('/node_modules/'))).toEqual(loaded.filter((m) => m.endsWith('better_sqlite3.node')));
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('runs through a symbolic link, as npm links the command into a bin folder', () => {
     const bin = mkdtempSync(join(tmpdir(), 'strata-bin-'));
     try {
