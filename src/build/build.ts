@@ -41,7 +41,7 @@ export interface BuildRequest extends PlanFlags {
   iidfile?: string;
   onEvent?: ProgressSink;
   runHandler?: RunHandler;
-  sourceRootfs?: (chain: ChainLayer[]) => Promise<{ view: FsView; release: () => Promise<void> }>;
+  sourceRootfs?: (chain: ChainLayer[], opaque?: string[][]) => Promise<{ view: FsView; release: () => Promise<void> }>;
   explainMiss?: (step: PlannedStep) => string | undefined;
   signal?: AbortSignal;
   /** checksumCache overrides the store-backed one (tests). */
@@ -82,7 +82,7 @@ function defaultFilesystems(req: BuildRequest): {
     })());
   let handler: Promise<RunHandler> | undefined;
   return {
-    sourceRootfs: async (chain) => (await get()).view(chain),
+    sourceRootfs: async (chain, opaque) => (await get()).view(chain, opaque),
     captureLayer: async (parent, tar) => (await get()).capture(parent, tar),
     runHandler: {
       run: async (ctx) => {

@@ -42,8 +42,11 @@ export interface ExecuteRequest {
   ignore: IgnoreMatcher;
   onEvent?: ProgressSink;
   runHandler?: RunHandler;
-  /** sourceRootfs gives a readable view of a layer chain (COPY --from); from src/snapshot. */
-  sourceRootfs?: (chain: ChainLayer[]) => Promise<{ view: FsView; release: () => Promise<void> }>;
+  /**
+   * sourceRootfs gives a readable view of a layer chain (COPY --from); from src/snapshot. `opaque`
+   * (per layer, bottom first, when known) lets it read the layers in place instead of mounting them.
+   */
+  sourceRootfs?: (chain: ChainLayer[], opaque?: string[][]) => Promise<{ view: FsView; release: () => Promise<void> }>;
   /** captureLayer unpacks a new layer into a snapshot while it is stored (when a later RUN needs it). */
   captureLayer?: (parent: ChainLayer[], tar: Readable) => Promise<{ finished: Promise<void>; commit: (diffID: string) => Promise<void>; abort: () => Promise<void> }>;
   /** explainMiss names why a step missed (issue 7 plugs its record diffing in here). */
@@ -265,8 +268,14 @@ async function runStep(
         if (!req.sourceRootfs) {
           throw new StrataError('COPY_FROM_UNSUPPORTED', 'COPY --from needs a snapshotter to read the source filesystem, and none is available');
         }
-        const chain = op.from.kind === 'stage' ? (await outcomes.get(op.from.stage)!).fs.chain : await imageChain(req.store, op.from.image.id);
-        const v = await req.sourceRootfs(chain);
+        let chain: ChainLayer[];
+        let opaque: string[][] | undefined;
+        if (op.from.kind === 'stage') {
+          const sourceFs = (await outcomes.get(op.from.stage)!).fs;
+          chain = sourceFs.chain;
+          opaque = sourceFs.opaqueDirs();
+        } else chain = await imageChain(req.store, op.from.image.id);
+        const v = await req.sourceRootfs(chain, opaque);
         source = v.view;
         release = v.release;
         ignore = { hasExceptions: false, patterns: [], ignores: () => false };

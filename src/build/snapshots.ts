@@ -9,6 +9,7 @@ import { withMounted } from '../snapshot/mount.js';
 import type { Store } from '../store/store.js';
 import { dirView, type FsView } from './fs-view.js';
 import { CompactCollector } from './layer-index-view.js';
+import { layeredView } from './layered-view.js';
 import type { ChainLayer } from './types.js';
 
 /** DIFF_ID_LABEL names the label a committed snapshot carries with its own layer's diffID (see prune-snapshots.ts). */
@@ -111,9 +112,21 @@ export class SnapshotChains {
     };
   }
 
-  /** view mounts a read-only view of `chain` and keeps it until `release`. */
-  async view(chain: ChainLayer[]): Promise<{ view: FsView; release: () => Promise<void> }> {
+  /**
+   * view gives a read-only view of `chain` until `release`. With the layers' opaque directories
+   * (per layer, bottom first) and a snapshotter whose directories can be read in place, the layers are
+   * read where they are (layeredView); otherwise they are mounted.
+   */
+  async view(chain: ChainLayer[], opaque?: string[][]): Promise<{ view: FsView; release: () => Promise<void> }> {
     const top = await this.ensure(chain);
+    const dirs = top !== undefined ? await this.snapshotter.layerDirs(top) : undefined;
+    const kept = async (): Promise<void> => undefined;
+    // one directory: the whole filesystem (a copying snapshotter), or a bottom layer with nothing below to hide
+    if (dirs?.length === 1) return { view: layeredView([{ dir: dirs[0]!, opaque: new Set() }]), release: kept };
+    if (dirs && dirs.length === chain.length && opaque?.length === chain.length) {
+      // dirs are top first, opaque bottom first
+      return { view: layeredView(dirs.map((dir, i) => ({ dir, opaque: new Set(opaque[chain.length - 1 - i]) }))), release: kept };
+    }
     const key = `view-${randomBytes(8).toString('hex')}`;
     const mounts = await this.snapshotter.view(key, top);
     let release!: () => void;

@@ -41,6 +41,20 @@ export class StageFs {
     this.compacts.push(compact);
   }
 
+  /**
+   * opaqueDirs lists, per layer of the chain (bottom first), the directories it made opaque, from the
+   * layers' compact indexes; undefined when one of them is not known without reading its layer.
+   */
+  opaqueDirs(): string[][] | undefined {
+    const out: string[][] = [];
+    for (let i = 0; i < this.chain.length; i++) {
+      const c = this.compacts[i] ?? (this.store.images.getLayerIndex(this.chain[i]!.diffID) as CompactIndex | undefined);
+      if (!c) return undefined;
+      out.push(c.opaque);
+    }
+    return out;
+  }
+
   /** view returns the header index of the whole chain so far. */
   async view(): Promise<FsView> {
     if (!this.index) this.index = new LayerIndex();

@@ -35,6 +35,7 @@ export abstract class SnapshotterBase implements Snapshotter {
   protected abstract create(info: SnapshotInfo, parent: SnapshotInfo | undefined): Promise<void>;
   protected abstract mountsOf(info: SnapshotInfo): Promise<Mount[]>;
   abstract diff(key: string, options?: DiffOptions): Readable;
+  abstract layerDirs(key: string): Promise<string[] | undefined>;
   /** applyOptions says how this kind unpacks a layer into the new snapshot `info` (whiteouts, lowers). */
   protected abstract applyOptions(info: SnapshotInfo): Promise<ApplyOptions>;
 

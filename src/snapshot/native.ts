@@ -48,6 +48,12 @@ export class NativeSnapshotter extends SnapshotterBase {
     return [{ type: 'bind', source: this.fsDir(info), options: ['rbind', 'rw'] }];
   }
 
+  async layerDirs(key: string): Promise<string[] | undefined> {
+    const info = await this.stat(key);
+    // a committed snapshot here is a whole copy of its filesystem
+    return info.kind === 'committed' ? [this.fsDir(info)] : undefined;
+  }
+
   diff(key: string, options: DiffOptions = {}): Readable {
     return writeLayer(async () => {
       const info = await this.stat(key);

@@ -57,6 +57,14 @@ export class OverlaySnapshotter extends SnapshotterBase {
     return ['index=off', this.userxattr ? 'redirect_dir=nofollow' : 'redirect_dir=off', 'metacopy=off', ...(this.userxattr ? ['userxattr'] : [])];
   }
 
+  async layerDirs(key: string): Promise<string[] | undefined> {
+    // with user xattrs, opaque markers and whiteouts are kept in a form the layered reader does not know
+    if (this.userxattr) return undefined;
+    const info = await this.stat(key);
+    if (info.kind !== 'committed') return undefined;
+    return (await this.chain(info)).map((p) => this.fsDir(p));
+  }
+
   protected override async beforeCommit(info: SnapshotInfo): Promise<void> {
     await rm(join(this.root, info.id, 'work'), { recursive: true, force: true });
   }

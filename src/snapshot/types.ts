@@ -107,6 +107,12 @@ export interface Snapshotter {
    * OCI layer tar: sorted entries, numeric ids, empty uname/gname, OCI whiteouts, clamped mtimes.
    */
   diff(key: string, options?: DiffOptions): Readable;
+  /**
+   * layerDirs lists, top first, the directories whose merge under overlayfs' rules is the committed
+   * snapshot `key`'s filesystem (one directory for a snapshotter that copies), so that it can be read
+   * without a mount; undefined when they cannot be read that way (overlay with user xattrs).
+   */
+  layerDirs(key: string): Promise<string[] | undefined>;
   /** importLayer unpacks an OCI layer tar as committed snapshot `name` on `parent` (whiteouts applied). */
   importLayer(name: string, parent: string | undefined, layer: Readable, options?: ImportLayerOptions): Promise<SnapshotInfo>;
   /** cleanup removes what a crash left: directories without metadata, unfinished imports. */
