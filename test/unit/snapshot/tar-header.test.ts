@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,5 +59,25 @@ describe('encodeTarHeader', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+  it('encodes the same bytes as it always has: layer digests, and so cache hits across versions, depend on them', () => {
+    // sha256 of this archive as encoded when headers were built with Buffer.write per field; any
+    // byte that moves changes every layer digest strata has ever produced
+    const more = archive([
+      [{ ...base, name: 'short', type: 'file', size: 2 }, 'hi'],
+      [{ ...base, name: long, type: 'file', size: 1 }, 'L'],
+      [{ ...base, name: veryLong, type: 'file', size: 0 }, ''],
+      [{ ...base, name: 'ünïcode', type: 'file', size: 0 }, ''],
+      [{ ...base, name: 'big-ids', type: 'file', uid: 3_000_000, gid: 70_000, size: 0 }, ''],
+      [{ ...base, name: 'sym', type: 'symlink', mode: 0o777, linkname: 't'.repeat(150) }],
+      [{ ...base, name: 'xa', type: 'file', xattrs: new Map([['user.k', Buffer.from('v')], ['security.capability', Buffer.from([1, 0, 0, 2])]]) }, ''],
+      [{ ...base, name: 'dir', type: 'dir', mode: 0o1777 }],
+      [{ ...base, name: 'dev/null', type: 'char', mode: 0o666, devmajor: 1, devminor: 3 }],
+      [{ ...base, name: 'hard', type: 'link', linkname: 'short' }],
+      [{ ...base, name: 'neg-mtime', type: 'file', mtime: -5 }, ''],
+      [{ ...base, name: 'huge-mtime', type: 'file', mtime: 2 ** 40 }, ''],
+      [{ ...base, name: 'big', type: 'file', size: 2 ** 34 }],
+    ]);
+    expect(createHash('sha256').update(more).digest('hex')).toBe('4193a55f6603bb6d131a540cd88202c735f19befbdf30eaa8d593764f0c8f774');
   });
 });
