@@ -136,8 +136,7 @@ export class LayerIndex {
     stream.pipe(extract);
     stream.on('error', (err) => extract.destroy(err));
     await done;
-    for (const d of opaque) this.removeBelow(d);
-    for (const w of whiteouts) this.whiteout(w);
+    this.removeAll(opaque, whiteouts);
     const compact: CompactIndex = { entries: [], whiteouts, opaque, files: {} };
     for (const [p, n] of own) {
       // A non-directory replacing a directory hides everything below it.
@@ -150,8 +149,7 @@ export class LayerIndex {
 
   /** addCompact applies a layer known by its compact index. */
   addCompact(c: CompactIndex): void {
-    for (const d of c.opaque) this.removeBelow(d);
-    for (const w of c.whiteouts) this.whiteout(w);
+    this.removeAll(c.opaque, c.whiteouts);
     for (const [p, type, mode, uid, gid, linkname] of c.entries) {
       if (type !== 'dir' && this.nodes.get(p)?.type === 'dir') this.removeBelow(p);
       const n: Node = { type, mode, uid, gid, size: 0, mtime: 0, ino: '', nlink: 1, rdev: 0 };
@@ -169,11 +167,33 @@ export class LayerIndex {
     return c;
   }
 
-  /** whiteout deletes a path; only a directory has anything below it to delete (a scan of the whole index). */
-  private whiteout(path: string): void {
-    const was = this.nodes.get(path);
-    this.nodes.delete(path);
-    if (was === undefined || was.type === 'dir') this.removeBelow(path);
+  /**
+   * removeAll applies a layer's deletions: everything below its opaque directories, and its whiteouts
+   * with whatever is below them. The paths below are found in one pass over the index, each path
+   * checked against its ancestors: a pass per whiteout made a layer that deletes 1,000 files over a
+   * Debian base cost 60 ms. (A missing whiteout target may still have entries below it: a tar need not
+   * list a file's parent directories.)
+   */
+  private removeAll(opaque: readonly string[], whiteouts: readonly string[]): void {
+    const below = new Set<string>(opaque);
+    for (const w of whiteouts) {
+      const was = this.nodes.get(w);
+      this.nodes.delete(w);
+      if (was === undefined || was.type === 'dir') below.add(w);
+    }
+    if (below.size === 0) return;
+    if (below.has('')) {
+      this.nodes.clear();
+      return;
+    }
+    for (const k of [...this.nodes.keys()]) {
+      for (let i = k.lastIndexOf('/'); i > 0; i = k.lastIndexOf('/', i - 1)) {
+        if (below.has(k.slice(0, i))) {
+          this.nodes.delete(k);
+          break;
+        }
+      }
+    }
   }
 
   private removeBelow(dir: string): void {
