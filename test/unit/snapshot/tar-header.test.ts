@@ -23,7 +23,7 @@ const base = { mode: 0o644, uid: 0, gid: 0, size: 0, mtime: 1_700_000_000 };
 describe('encodeTarHeader', () => {
   const long = `${'d'.repeat(120)}/${'f'.repeat(90)}`;
   const veryLong = 'x'.repeat(300);
-  const tar = archive([
+  const cases: [TarEntry, string?][] = [
     [{ ...base, name: 'short', type: 'file', size: 2 }, 'hi'],
     [{ ...base, name: long, type: 'file', size: 1 }, 'L'],
     [{ ...base, name: veryLong, type: 'file', size: 0 }, ''],
@@ -32,7 +32,8 @@ describe('encodeTarHeader', () => {
     [{ ...base, name: 'sym', type: 'symlink', mode: 0o777, linkname: 't'.repeat(150) }],
     [{ ...base, name: 'xa', type: 'file', xattrs: new Map([['user.k', Buffer.from('v')], ['security.capability', Buffer.from([1, 0, 0, 2])]]) }, ''],
     [{ ...base, name: 'dir', type: 'dir', mode: 0o1777 }],
-  ]);
+  ];
+  const tar = archive(cases);
 
   it('reads back with tar-stream, names, ids, links and xattrs intact', async () => {
     const lines = (await readLayer(Readable.from([tar]))).map((e) => e.line);
@@ -64,14 +65,7 @@ describe('encodeTarHeader', () => {
     // sha256 of this archive as encoded when headers were built with Buffer.write per field; any
     // byte that moves changes every layer digest strata has ever produced
     const more = archive([
-      [{ ...base, name: 'short', type: 'file', size: 2 }, 'hi'],
-      [{ ...base, name: long, type: 'file', size: 1 }, 'L'],
-      [{ ...base, name: veryLong, type: 'file', size: 0 }, ''],
-      [{ ...base, name: 'ünïcode', type: 'file', size: 0 }, ''],
-      [{ ...base, name: 'big-ids', type: 'file', uid: 3_000_000, gid: 70_000, size: 0 }, ''],
-      [{ ...base, name: 'sym', type: 'symlink', mode: 0o777, linkname: 't'.repeat(150) }],
-      [{ ...base, name: 'xa', type: 'file', xattrs: new Map([['user.k', Buffer.from('v')], ['security.capability', Buffer.from([1, 0, 0, 2])]]) }, ''],
-      [{ ...base, name: 'dir', type: 'dir', mode: 0o1777 }],
+      ...cases,
       [{ ...base, name: 'dev/null', type: 'char', mode: 0o666, devmajor: 1, devminor: 3 }],
       [{ ...base, name: 'hard', type: 'link', linkname: 'short' }],
       [{ ...base, name: 'neg-mtime', type: 'file', mtime: -5 }, ''],
