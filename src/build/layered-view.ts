@@ -76,7 +76,7 @@ export function layeredView(layers: readonly ViewLayer[]): FsView {
     },
     async readdir(rel) {
       const f = find(rel);
-      if (!f || !f.st.isDirectory()) throw Object.assign(new Error(`${rel}: not a directory`), { code: f ? 'ENOTDIR' : 'ENOENT' });
+      if (!f || !f.st.isDirectory()) throw Object.assign(new Error(`${rel}: ${f ? 'not a directory' : 'no such directory'}`), { code: f ? 'ENOTDIR' : 'ENOENT' });
       const seen = new Set<string>();
       const names: string[] = [];
       for (const i of f.merged) {

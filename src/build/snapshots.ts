@@ -120,12 +120,12 @@ export class SnapshotChains {
   async view(chain: ChainLayer[], opaque?: string[][]): Promise<{ view: FsView; release: () => Promise<void> }> {
     const top = await this.ensure(chain);
     const dirs = top !== undefined ? await this.snapshotter.layerDirs(top) : undefined;
-    const kept = async (): Promise<void> => undefined;
+    const nothingToRelease = async (): Promise<void> => undefined; // no mount, no view snapshot
     // one directory: the whole filesystem (a copying snapshotter), or a bottom layer with nothing below to hide
-    if (dirs?.length === 1) return { view: layeredView([{ dir: dirs[0]!, opaque: new Set() }]), release: kept };
+    if (dirs?.length === 1) return { view: layeredView([{ dir: dirs[0]!, opaque: new Set() }]), release: nothingToRelease };
     if (dirs && dirs.length === chain.length && opaque?.length === chain.length) {
       // dirs are top first, opaque bottom first
-      return { view: layeredView(dirs.map((dir, i) => ({ dir, opaque: new Set(opaque[chain.length - 1 - i]) }))), release: kept };
+      return { view: layeredView(dirs.map((dir, i) => ({ dir, opaque: new Set(opaque[chain.length - 1 - i]) }))), release: nothingToRelease };
     }
     const key = `view-${randomBytes(8).toString('hex')}`;
     const mounts = await this.snapshotter.view(key, top);
