@@ -25,3 +25,25 @@ export function openDatabase(path: string, opts: { timeout: number }): Database.
   return new Database(path, { timeout: opts.timeout, ...(native ? { nativeBinding: native } : {}) });
 }
 
+/**
+ * useWal puts the database in WAL mode, waiting up to `timeoutMs` while other processes hold it.
+ * The mode is kept in the file, so this only reads it after the first open. SQLite answers this
+ * pragma with SQLITE_BUSY at once, without its busy timeout, in the moments another process holds the
+ * file exclusively (creating the store, or checkpointing as its last connection closes). Parallel
+ * commands on one store met that as "database is locked". False: still held by another after the timeout.
+ */
+export function useWal(db: Database.Database, timeoutMs: number): boolean {
+  const deadline = Date.now() + timeoutMs;
+  for (let waitMs = 2; ; waitMs = Math.min(waitMs * 2, 100)) {
+    try {
+      if (db.pragma('journal_mode', { simple: true }) === 'wal') return true;
+      // SQLite returns the old mode, not an error, when it could not change it
+      if (db.pragma('journal_mode = WAL', { simple: true }) === 'wal') return true;
+    } catch (err) {
+      if (!String((err as { code?: unknown }).code).startsWith('SQLITE_BUSY')) throw err;
+    }
+    if (Date.now() >= deadline) return false;
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, waitMs); // opening a store is synchronous
+  }
+}
+

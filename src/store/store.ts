@@ -7,10 +7,11 @@ import { BlobStore, type BlobInfo, type ExpectedBlob } from './blob-store.js';
 import { BuildTables } from './build-tables.js';
 import { ImageTables } from './image-tables.js';
 import type { BuildRecord, CacheRecord, ChecksumEntry, ChecksumKey, ContainerRecord, LayerRecord, TreeChecksumEntry } from './records.js';
+import { StoreBusyError } from './errors.js';
 import { resolveStoreRoot } from './root.js';
 import { migrate } from './schema.js';
 import { StoreLock } from './store-lock.js';
-import { openDatabase } from './sqlite.js';
+import { openDatabase, useWal } from './sqlite.js';
 
 export interface OpenStoreOptions {
   /** lockTimeoutMs bounds how long opening (shared) or GC (exclusive) waits for the store lock. */
@@ -41,7 +42,11 @@ export class Store {
     this.lock = new StoreLock(root, opts.lockTimeoutMs);
     this.lock.shared();
     this.db = openDatabase(join(root, 'meta.db'), { timeout: opts.lockTimeoutMs ?? 30_000 });
-    this.db.pragma('journal_mode = WAL');
+    if (!useWal(this.db, opts.lockTimeoutMs ?? 30_000)) {
+      this.db.close();
+      this.lock.close();
+      throw new StoreBusyError(root);
+    }
     this.db.pragma('synchronous = FULL');
     this.db.pragma('foreign_keys = ON');
     migrate(this.db);
