@@ -48,7 +48,8 @@ export class StageFs {
   opaqueDirs(): string[][] | undefined {
     const out: string[][] = [];
     for (let i = 0; i < this.chain.length; i++) {
-      const c = this.compacts[i] ?? (this.store.images.getLayerIndex(this.chain[i]!.diffID) as CompactIndex | undefined);
+      // kept once read: every COPY --from this stage asks again, and a base layer's index is large
+      const c = (this.compacts[i] ??= this.store.images.getLayerIndex(this.chain[i]!.diffID) as CompactIndex | undefined);
       if (!c) return undefined;
       out.push(c.opaque);
     }
