@@ -66,7 +66,8 @@ describe.skipIf(skip !== undefined)('a runner whose strata process is SIGKILLed'
         })
         .catch(() => 'killed');
       await up;
-      expect(processesWithArg(marker).length).toBeGreaterThan(0);
+      // "up" can be written before the backgrounded children have exec'd sleep: wait until they have.
+      await until('the step processes to start', () => processesWithArg(marker).length >= 2);
       runner.child!.kill('SIGKILL');
       expect(await done).toBe('killed');
       await until('the step processes to die', () => processesWithArg(marker).length === 0);

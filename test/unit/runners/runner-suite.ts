@@ -174,9 +174,18 @@ export function runnerSuite(opts: RunnerSuiteOptions): void {
       const ac = new AbortController();
       const out = new PassThrough();
       let seen = '';
+      let polling = false;
       out.on('data', (c) => {
         seen += c;
-        if (seen.includes('up')) ac.abort();
+        if (polling || !seen.includes('up')) return;
+        polling = true;
+        // "up" can come before the backgrounded children have exec'd sleep: abort once all three run, so the
+        // kill meets the whole tree, not only the shell.
+        const poll = (): void => {
+          if (processesWithArg(marker).length >= 3) ac.abort();
+          else setTimeout(poll, 20);
+        };
+        poll();
       });
       const res = await runner.run({
         ...base(),
