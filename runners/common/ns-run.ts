@@ -7,6 +7,7 @@ import { RunnerError } from '../errors.js';
 import type { RunResult, RunSpec, RunnerKind } from '../types.js';
 import { writeEtcFiles, type EtcFiles } from './etc-files.js';
 import { ensureMountpoint, resolveInRoot } from './in-root.js';
+import { makeRunCgroup, removeRunCgroup, type RunCgroup } from './run-cgroup.js';
 import { keeperFstab, namespaceLaunch, phase1Script, phase2Script, prepareDevDir, type Launch, type ResolvedTargets } from './setup-script.js';
 import { signalName, validateSpec } from './validate.js';
 
@@ -31,6 +32,7 @@ export async function nsRun(
   kind: RunnerKind,
   enter: string[],
   launcher: (ctx: LaunchContext) => Promise<Launch> = async (ctx) => namespaceLaunch(ctx.spec),
+  opts: { cgroup?: boolean } = {},
 ): Promise<RunResult> {
   validateSpec(spec);
   const root = await stat(spec.rootfs).catch(() => undefined);
@@ -38,6 +40,7 @@ export async function nsRun(
   if (spec.signal?.aborted) return { exitCode: 137, signal: 'SIGKILL', runner: kind };
   const tmp = await mkdtemp(join(tmpdir(), 'strata-run-'));
   const created: string[] = [];
+  let cgroup: RunCgroup | undefined;
   const mountsGiven = (spec.rootfsMounts ?? []).length > 0;
   try {
     const etc = await writeEtcFiles(tmp, spec.hostname ?? 'strata', spec.network, spec.extraHosts);
@@ -74,7 +77,10 @@ export async function nsRun(
       if (!started && /^started \d+$/m.test(setupLog)) started = true;
       if (!sent && /^ready$/m.test(setupLog)) {
         sent = true;
-        phase2(spec, child.pid!, created, etc, tmp, launcher)
+        (async () => {
+          if (opts.cgroup) cgroup = await makeRunCgroup();
+          return phase2(spec, child.pid!, created, etc, tmp, launcher, cgroup);
+        })()
           .then((script) => control.end(script + '\n'))
           .catch((err) => {
             setupLog += `\n${err instanceof Error ? err.message : String(err)}`;
@@ -97,6 +103,7 @@ export async function nsRun(
     if (signal !== undefined && (sig !== null || spec.signal?.aborted || exitCode > 128)) result.signal = signal;
     return result;
   } finally {
+    if (cgroup) await removeRunCgroup(cgroup);
     await removeCreated(cleanupRoot(spec, mountsGiven), created);
     await rm(tmp, { recursive: true, force: true });
   }
@@ -116,6 +123,7 @@ async function phase2(
   etc: EtcFiles,
   tmp: string,
   launcher: (ctx: LaunchContext) => Promise<Launch>,
+  cgroup: RunCgroup | undefined,
 ): Promise<string> {
   const mountsGiven = (spec.rootfsMounts ?? []).length > 0;
   const base = mountsGiven ? `/proc/${keeper}/root${spec.rootfs}` : spec.rootfs;
@@ -140,12 +148,12 @@ async function phase2(
     await ensureMountpoint(base, spec.cwd, 'dir', keep);
   }
   const launch = await launcher({ spec, targets: t, etc, tmp });
-  if (!launch.keeperMounts) return phase2Script(undefined, launch);
+  if (!launch.keeperMounts) return phase2Script(undefined, launch, cgroup);
   const dev = join(tmp, 'dev');
   await prepareDevDir(dev);
   const fstab = join(tmp, 'fstab');
   await writeFile(fstab, keeperFstab(spec.rootfs, t, etc, dev));
-  return phase2Script(fstab, launch);
+  return phase2Script(fstab, launch, cgroup);
 }
 
 /** cleanupRoot is where the mountpoints we created live once the mounts are gone: the overlay upper dir or the rootfs. */

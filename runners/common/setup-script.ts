@@ -4,6 +4,7 @@ import type { RootfsMount, RunSpec } from '../types.js';
 import { relativeOverlayOptions } from './overlay-options.js';
 import { shCmd, shq } from './shell-quote.js';
 import type { EtcFiles } from './etc-files.js';
+import type { RunCgroup } from './run-cgroup.js';
 
 // The setup runs as one POSIX sh process ("the keeper") inside a private mount namespace, in two phases.
 // Phase 1 mounts the rootfs and says "ready" on fd 3; the runner then creates mountpoints safely from
@@ -122,18 +123,30 @@ export async function prepareDevDir(dir: string): Promise<void> {
   for (const [name, target] of DEV_LINKS) await symlink(target, join(dir, name));
 }
 
-/** phase2Script: the remaining mounts (one fstab), then the process, then waiting for it (killing its tree on TERM). */
-export function phase2Script(fstab: string | undefined, launch: Launch): string {
+/**
+ * phase2Script: the remaining mounts (one fstab), then the process, then waiting for it (killing its tree on
+ * TERM). With a cgroup, the keeper joins it only to start the process (which inherits it) and leaves it
+ * again, so that once the process is gone the keeper itself can remove it, even when strata was killed.
+ */
+export function phase2Script(fstab: string | undefined, launch: Launch, cgroup?: RunCgroup): string {
   const L: string[] = [];
   if (launch.keeperMounts && fstab !== undefined) L.push(`mount -a -T ${shq(fstab)}`);
+  if (cgroup) L.push(`cg=${shq(cgroup.dir)}; { echo $$ > "$cg/cgroup.procs"; } 2>/dev/null || cg=`);
+  else L.push('cg=');
   L.push(`kill_tree() {\n${launch.kill}\n}`);
   L.push('child=; aborted=; interrupted=; trap \'aborted=1; interrupted=1; kill_tree\' TERM HUP; trap \'interrupted=1\' INT');
   L.push(`${launch.start} <&4 2>&5 3>&- 4<&- 5>&- &`);
   L.push('child=$!; [ -z "$aborted" ] || kill_tree');
+  if (cgroup) L.push(`[ -z "$cg" ] || { echo $$ > ${shq(join(cgroup.home, 'cgroup.procs'))}; } 2>/dev/null || :`);
   L.push('echo "started $child" >&3; exec 3>&- 2>&5 5>&- 4<&-');
+  // Once strata is gone its end of our stderr is closed: the shell's "Killed" note about the process would
+  // raise SIGPIPE and end the keeper before its cleanup. Ignored only now: the process must not inherit it.
+  L.push("trap '' PIPE");
   // A trapped signal interrupts `wait` with 128+n; wait again for the real status (sh keeps it until waited).
-  L.push('set +e; while :; do interrupted=; wait "$child"; rc=$?; [ -n "$interrupted" ] && [ "$rc" -gt 128 ] || break; done');
+  L.push('set +e; while :; do interrupted=; wait "$child" 2>/dev/null; rc=$?; [ -n "$interrupted" ] && [ "$rc" -gt 128 ] || break; done');
   if (launch.after) L.push(launch.after);
+  // The pid namespace's last processes may still be exiting when `wait` returns: the cgroup empties a moment later.
+  L.push('n=0; while [ -n "$cg" ] && ! rmdir "$cg" 2>/dev/null && [ $n -lt 40 ]; do n=$((n+1)); sleep 0.05; done');
   L.push('exit "$rc"');
   return L.join('\n');
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -56,7 +56,7 @@ describe.skipIf(skip !== undefined)('a runner whose strata process is SIGKILLed'
       const done = runner
         .run({
           rootfs,
-          args: ['sh', '-c', `sleep ${marker} & (sleep ${marker}; true) & echo up; wait`],
+          args: ['sh', '-c', `cat /proc/self/cgroup; sleep ${marker} & (sleep ${marker}; true) & echo up; wait`],
           env: ['PATH=/bin:/usr/bin'],
           cwd: '/',
           user: { uid: 0, gid: 0 },
@@ -72,6 +72,13 @@ describe.skipIf(skip !== undefined)('a runner whose strata process is SIGKILLed'
       expect(await done).toBe('killed');
       await until('the step processes to die', () => processesWithArg(marker).length === 0);
       await until('the mounts to go', () => mountinfoMentions(rootfs).length === 0);
+      if (choice === 'chroot') {
+        // the keeper removes the run's cpu cgroup itself once the processes are gone: strata cannot, it is dead
+        const cg = /^\d+:(?:[^:]*,)?cpu(?:,[^:]*)?:(\/strata\/run-[0-9a-f]+)$/m.exec(seen)?.[1];
+        const mount = ['/sys/fs/cgroup/cpu', '/sys/fs/cgroup/cpu,cpuacct', '/sys/fs/cgroup'].find((m) => cg !== undefined && existsSync(join(m, 'strata')));
+        if (mount !== undefined) await until('the cgroup to go', () => !existsSync(join(mount, cg!)));
+        else expect(readFileSync('/proc/self/cgroup', 'utf8')).not.toMatch(/cpu/); // no cpu controller: no cgroup expected
+      }
     });
   }
 });
