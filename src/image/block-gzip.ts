@@ -19,9 +19,17 @@ const ENTROPY_STORED = 7.9;
  */
 const RLE_REPEATS = 0.01;
 const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]);
+/**
+ * LAYER_GZIP_LEVEL: zlib's level 4, its first with lazy matching. Against level 6 (zlib's default) a
+ * Debian rootfs deflates 1.6× faster (56 against 35 MB/s here) for 2% more bytes (0.403 against 0.395 of
+ * the tar), and w3's 700 HTML pages 2× faster (113 against 55 MB/s) for 0.8% more. A layer is compressed
+ * while the build's other steps want the CPU (w3's two stages and their COPYs): that was a quarter of
+ * strata's own CPU time in w3 at level 6.
+ */
+export const LAYER_GZIP_LEVEL = 4;
 
 export interface BlockGzipOptions {
-  /** level for compressible blocks (default 6, zlib's and Docker's). */
+  /** level for compressible blocks (default LAYER_GZIP_LEVEL). */
   level?: number;
   /** parallel: segments compressed at once on the thread pool (default: the number of CPUs, at most 4). */
   parallel?: number;
@@ -47,7 +55,7 @@ export class BlockGzip extends Transform {
 
   constructor(opts: BlockGzipOptions = {}) {
     super();
-    this.level = opts.level ?? constants.Z_DEFAULT_COMPRESSION;
+    this.level = opts.level ?? LAYER_GZIP_LEVEL;
     this.parallel = Math.max(1, opts.parallel ?? Math.min(4, availableParallelism()));
     this.push(GZIP_HEADER);
   }

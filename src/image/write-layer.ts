@@ -1,8 +1,7 @@
 import { pipeline } from 'node:stream';
 import type { Readable } from 'node:stream';
-import { constants } from 'node:zlib';
 import type { BlobSink } from './blob-io.js';
-import { BlockGzip } from './block-gzip.js';
+import { BlockGzip, LAYER_GZIP_LEVEL } from './block-gzip.js';
 import { DigestingStream, type Digest } from './digest.js';
 import { MediaType } from './media-types.js';
 import type { Descriptor } from './oci.js';
@@ -10,7 +9,7 @@ import type { Descriptor } from './oci.js';
 export interface WriteLayerOptions {
   /** mediaType of the written blob; OCI gzip by default (Docker's gzip type works too). */
   mediaType?: string;
-  /** level is the gzip level (default 6, as Docker and BuildKit use). */
+  /** level is the gzip level (default LAYER_GZIP_LEVEL, see block-gzip.ts). */
   level?: number;
 }
 
@@ -31,7 +30,7 @@ export async function writeLayer(sink: BlobSink, tar: Readable, opts: WriteLayer
   const diff = new DigestingStream();
   // Block-parallel gzip: the thread pool compresses while the tar is produced, and incompressible
   // blocks are stored rather than deflated for nothing.
-  const gzip = new BlockGzip({ level: opts.level ?? constants.Z_DEFAULT_COMPRESSION });
+  const gzip = new BlockGzip({ level: opts.level ?? LAYER_GZIP_LEVEL });
   let upstreamError: Error | undefined;
   const compressed = pipeline(tar, diff, gzip, (err) => {
     if (err) upstreamError = err;
