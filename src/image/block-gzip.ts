@@ -98,22 +98,55 @@ export class BlockGzip extends Transform {
 
   private start(block: Buffer, last: boolean): void {
     const kind = blockKind(block);
-    const level = kind === 'stored' ? 0 : this.level;
+    if (kind === 'stored') {
+      // Written here, not by zlib: a deflate call costs a stream, its buffers and a thread-pool round
+      // trip (0.4 ms of main thread a block) to copy the bytes; stored blocks need no window either.
+      this.prevTail = nextTail(this.prevTail, block);
+      this.inflight.push(Promise.resolve(storedBlocks(block, last)));
+      return;
+    }
     const opts = {
-      level,
+      level: this.level,
       ...(kind === 'rle' ? { strategy: constants.Z_RLE } : {}),
       // Room for the whole deflated block (a stored block grows by a few bytes per 64 KiB): with zlib's
       // default 16 KiB chunks each block took a dozen thread-pool round trips, and their callbacks were
       // seconds of main-thread time on a 300 MB layer.
       chunkSize: BLOCK + (16 << 10),
       finishFlush: last ? constants.Z_FINISH : constants.Z_SYNC_FLUSH,
-      ...(this.prevTail && level !== 0 ? { dictionary: this.prevTail } : {}),
+      ...(this.prevTail ? { dictionary: this.prevTail } : {}),
     };
-    this.prevTail = block.length >= WINDOW ? block.subarray(block.length - WINDOW) : Buffer.concat([this.prevTail ?? Buffer.alloc(0), block]).subarray(-WINDOW);
+    this.prevTail = nextTail(this.prevTail, block);
     const p = new Promise<Buffer>((resolve, reject) => deflateRaw(block, opts, (err, out) => (err ? reject(err) : resolve(out))));
     p.catch(() => undefined); // awaited in order; a failure surfaces there
     this.inflight.push(p);
   }
+}
+
+/** nextTail: the last 32 KiB of input once `block` is added, the dictionary of the next segment. */
+function nextTail(prev: Buffer | undefined, block: Buffer): Buffer {
+  return block.length >= WINDOW ? block.subarray(block.length - WINDOW) : Buffer.concat([prev ?? Buffer.alloc(0), block]).subarray(-WINDOW);
+}
+
+/** STORED_MAX: the most bytes one stored deflate block holds (its length field is 16 bits). */
+const STORED_MAX = 0xffff;
+
+/**
+ * storedBlocks encodes `data` as deflate stored blocks (RFC 1951 3.2.4: a byte with BFINAL and type 00,
+ * then LEN and its complement, then the bytes), the last one final when `last`. Every segment before
+ * ends on a byte boundary (a sync flush or a stored block), so no padding bits come first.
+ */
+export function storedBlocks(data: Buffer, last: boolean): Buffer {
+  const n = Math.max(1, Math.ceil(data.length / STORED_MAX));
+  const out = Buffer.allocUnsafe(data.length + 5 * n);
+  let o = 0;
+  for (let i = 0; i < n; i++) {
+    const part = data.subarray(i * STORED_MAX, (i + 1) * STORED_MAX);
+    out[o] = last && i === n - 1 ? 1 : 0;
+    out.writeUInt16LE(part.length, o + 1);
+    out.writeUInt16LE(~part.length & 0xffff, o + 3);
+    o += 5 + part.copy(out, o + 5);
+  }
+  return out;
 }
 
 /** BlockKind: how a block is deflated (see blockKind). */

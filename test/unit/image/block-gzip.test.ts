@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { deflateRawSync, gunzipSync } from 'node:zlib';
+import { deflateRawSync, gunzipSync, inflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { BlockGzip, blockKind } from '../../../src/image/block-gzip.js';
 import { encodeTarHeader } from '../../../src/snapshot/tar-header.js';
@@ -62,6 +62,23 @@ describe('BlockGzip', () => {
     // and it is not level 6 itself: level 4's output for the same single block (plus header and trailer)
     const first = tar.subarray(0, 200_000); // under one block, so one final deflate block
     expect((await compress(first, 65_536)).length).toBe(deflateRawSync(first, { level: 4 }).length + 18);
+  });
+
+  it('writes random data as stored deflate blocks of at most 65,535 bytes, final bit on the last, read back by gunzip and inflate', async () => {
+    const data = randomBytes((1 << 20) + 70_000); // four full 256 KiB segments and a short one
+    const gz = await compress(data, 100_000);
+    expect(gunzipSync(gz).equals(data)).toBe(true);
+    // 10-byte header, 8-byte trailer, and 5 bytes a stored block: nothing deflated, nothing padded
+    const blocks = 4 * Math.ceil((256 << 10) / 65_535) + Math.ceil(70_000 / 65_535);
+    expect(gz.length).toBe(10 + data.length + 5 * blocks + 8);
+    const deflated = gz.subarray(10, gz.length - 8);
+    expect(deflated[0]).toBe(0); // not final, type 00
+    expect(deflated.readUInt16LE(1)).toBe(65_535);
+    expect(deflated.subarray(5, 5 + 65_535).equals(data.subarray(0, 65_535))).toBe(true);
+    expect(inflateRawSync(deflated).equals(data)).toBe(true);
+    // a stored segment between deflated ones: the stream stays one valid member
+    const mixed = Buffer.concat([text(300_000), randomBytes(300_000), text(300_000)]);
+    expect(gunzipSync(await compress(mixed, 65_536)).equals(mixed)).toBe(true);
   });
 
   it('compresses text and stores random data without growing it much', async () => {
