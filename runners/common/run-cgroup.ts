@@ -7,7 +7,8 @@ import { join } from 'node:path';
 // each however many processes each one starts, instead of a share per process. Without it a stage whose
 // RUN is a pipeline of three processes took two thirds of the machine from a stage running one process
 // at a time (w3's `docs` step ended 0.3 s later than under BuildKit), and the work that waits on that
-// stage (its layer, the COPY --from it) was pushed back past the other stage's end.
+// stage (its layer, the COPY --from it) was pushed back past the other stage's end. As with Docker's
+// /docker, all runs together weigh one default share against the cgroups beside `strata`.
 
 /** RunCgroup: the run's cgroup directory and the one the keeper returns to once the process has started. */
 export interface RunCgroup {
@@ -56,6 +57,9 @@ async function cpuHierarchy(): Promise<CpuHierarchy | undefined> {
   return undefined;
 }
 
+/** hierarchy: found once per process (every RUN step asks). */
+let hierarchy: Promise<CpuHierarchy | undefined> | undefined;
+
 /**
  * makeRunCgroup creates `strata/run-<random>` at the top of the cpu hierarchy (at the top because cgroup
  * v2 lets no cgroup both hold processes and hand its controllers to children, and ours holds strata),
@@ -64,7 +68,8 @@ async function cpuHierarchy(): Promise<CpuHierarchy | undefined> {
  */
 export async function makeRunCgroup(): Promise<RunCgroup | undefined> {
   try {
-    const h = await cpuHierarchy();
+    hierarchy ??= cpuHierarchy();
+    const h = await hierarchy;
     if (h === undefined) return undefined;
     const parent = join(h.mount, 'strata');
     await mkdir(parent, { recursive: true });

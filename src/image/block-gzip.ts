@@ -135,7 +135,7 @@ const STORED_MAX = 0xffff;
  * then LEN and its complement, then the bytes), the last one final when `last`. Every segment before
  * ends on a byte boundary (a sync flush or a stored block), so no padding bits come first.
  */
-export function storedBlocks(data: Buffer, last: boolean): Buffer {
+function storedBlocks(data: Buffer, last: boolean): Buffer {
   const n = Math.max(1, Math.ceil(data.length / STORED_MAX));
   const out = Buffer.allocUnsafe(data.length + 5 * n);
   let o = 0;
