@@ -52,6 +52,11 @@ for w in $workloads; do
   # after tens of thousands were deleted nearby makes every inode allocation scan past the "recently
   # deleted" inodes (find_inode_bit/recently_deleted in perf), which tripled w5's RUN step when the
   # store was rm -rf'd and recreated in place. docker's cold build starts after `builder prune`.
+  # The kernel does that check only on a filesystem without a journal (as this machine's root is), for
+  # inodes freed in the last minute (five while their inode table block is dirty): a bench started
+  # within minutes of deleting stores here times strata's RUN steps against it (2,000 files took 1.4 s
+  # to create instead of 0.1 s; w3's docs RUN spent 0.8 s of system time instead of 0.2). Leave a few
+  # minutes between deleting stores under $dir and a run.
   root=$dir/store-$w-$(date +%s%N)
   old_stores+=("$dir"/store-"$w"*)
   "${strata[@]}" --root "$root" import "$bbtar" busybox:latest >/dev/null
