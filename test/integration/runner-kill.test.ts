@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { busyboxRootfsTar } from '../helpers/busybox.js';
+import { cpuCgroupOf, cpuMount } from '../helpers/cgroups.js';
 import { compileRunners, RemoteRunner } from '../unit/runners/remote-runner.js';
 import { mountinfoMentions, processesWithArg } from '../unit/runners/runner-suite.js';
 
@@ -72,12 +73,12 @@ describe.skipIf(skip !== undefined)('a runner whose strata process is SIGKILLed'
       expect(await done).toBe('killed');
       await until('the step processes to die', () => processesWithArg(marker).length === 0);
       await until('the mounts to go', () => mountinfoMentions(rootfs).length === 0);
-      if (choice === 'chroot') {
+      const hierarchy = cpuMount();
+      if (choice === 'chroot' && hierarchy !== undefined) {
         // the keeper removes the run's cpu cgroup itself once the processes are gone: strata cannot, it is dead
-        const cg = /^\d+:(?:[^:]*,)?cpu(?:,[^:]*)?:(\/strata\/run-[0-9a-f]+)$/m.exec(seen)?.[1];
-        const mount = ['/sys/fs/cgroup/cpu', '/sys/fs/cgroup/cpu,cpuacct', '/sys/fs/cgroup'].find((m) => cg !== undefined && existsSync(join(m, 'strata')));
-        if (mount !== undefined) await until('the cgroup to go', () => !existsSync(join(mount, cg!)));
-        else expect(readFileSync('/proc/self/cgroup', 'utf8')).not.toMatch(/cpu/); // no cpu controller: no cgroup expected
+        const cg = cpuCgroupOf(seen.slice(0, seen.indexOf('up')), hierarchy.v2);
+        expect(cg).toMatch(/^\/strata\/run-[0-9a-f]{12}$/);
+        await until('the cgroup to go', () => !existsSync(join(hierarchy.mount, cg!)));
       }
     });
   }

@@ -5,35 +5,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChrootRunner } from '../../../runners/chroot/chroot-runner.js';
 import { busyboxRootfsTar } from '../../helpers/busybox.js';
+import { cpuCgroupOf, cpuMount } from '../../helpers/cgroups.js';
 import { collect } from './runner-suite.js';
 
 // Every chroot run gets a cgroup of the cpu controller of its own (as Docker gives each container), so
 // that parallel RUN steps share the CPU per step, not per process; the cgroup goes with the run.
 
 const skip = process.getuid?.() !== 0 ? 'needs root' : undefined;
-
-/** cpuMount: where the hierarchy holding the cpu controller is mounted (v1's cpu, else v2), as the runner finds it. */
-function cpuMount(): { mount: string; v2: boolean } | undefined {
-  let v2: string | undefined;
-  for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
-    const [pre, post] = line.split(' - ');
-    if (!pre || !post) continue;
-    const [fstype, , opts = ''] = post.split(' ');
-    const at = pre.split(' ')[4]!;
-    if (fstype === 'cgroup' && opts.split(',').includes('cpu')) return { mount: at, v2: false };
-    if (fstype === 'cgroup2') v2 ??= at;
-  }
-  return v2 !== undefined && readFileSync(join(v2, 'cgroup.controllers'), 'utf8').includes('cpu') ? { mount: v2, v2: true } : undefined;
-}
-
-/** cpuCgroupOf reads a `/proc/<pid>/cgroup` text's path in the cpu hierarchy. */
-function cpuCgroupOf(text: string, v2: boolean): string | undefined {
-  for (const line of text.trim().split('\n')) {
-    const [, controllers, path] = /^\d+:([^:]*):(.*)$/.exec(line) ?? [];
-    if (v2 ? controllers === '' : controllers?.split(',').includes('cpu')) return path;
-  }
-  return undefined;
-}
 
 const hierarchy = skip === undefined ? cpuMount() : undefined;
 
